@@ -1,0 +1,89 @@
+// MaxPool (opsets 1+): 1D/2D/3D, kernel_shape, strides, pads, dilations,
+// ceil_mode, auto_pad, storage_order and the optional Indices output.
+#include "ops/common/spatial_geometry.hpp"
+#include "ops/register_ops.hpp"
+#include "ops/reference/pool_reference.hpp"
+#include "runtime/exec/thread_pool.hpp"
+
+namespace onnxrun {
+
+namespace {
+
+class MaxPoolOp final : public Op {
+ public:
+  void infer(InferContext& context) override {
+    context.require_input_count(1, 1);
+    context.require_dtype(0, DType::Float32);
+    const Shape& x = context.input(0).shape;
+    if (x.size() < 3 || x.size() > 5)
+      context.fail("input 0 has shape " + shape_to_string(x) + "; expected [N, C, spatial...] with 1 to 3 spatial dims");
+    const SpatialAttributes attributes = read_spatial_attributes(context, true);
+    if (attributes.kernel_shape.empty()) context.fail("the kernel_shape attribute is required");
+    const std::int64_t storage_order = context.attr_int("storage_order", 0);
+    if (storage_order != 0 && storage_order != 1)
+      context.fail("storage_order " + std::to_string(storage_order) + " must be 0 (row major) or 1 (column major)");
+    column_major_ = storage_order == 1;
+    const SpatialGeometry geometry =
+        compute_spatial_geometry(context, Shape(x.begin() + 2, x.end()), attributes.kernel_shape, attributes);
+
+    static_cast<reference::SpatialParams&>(params_) = geometry.kernel_params();
+    params_.batch = x[0];
+    params_.channels = x[1];
+    Shape y{x[0], x[1]};
+    for (std::int64_t size : geometry.output_spatial()) y.push_back(size);
+    context.set_output(0, DType::Float32, y);
+    if (context.has_output(1)) context.set_output(1, DType::Int64, y);
+  }
+
+  void run(const RunContext& context) const override {
+    const float* x = context.input<float>(0);
+    float* y = context.output<float>(0);
+    std::int64_t* indices = context.outputs.size() > 1 ? context.output<std::int64_t>(1) : nullptr;
+    context.pool->parallel_for(params_.batch * params_.channels, [&](std::int64_t begin, std::int64_t end) {
+      reference::maxpool_reference(params_, x, y, indices, column_major_, begin, end);
+    });
+  }
+
+ private:
+  reference::PoolParams params_;
+  bool column_major_ = false;
+};
+
+class GlobalAveragePoolOp final : public Op {
+ public:
+  void infer(InferContext& context) override {
+    context.require_input_count(1, 1);
+    context.require_dtype(0, DType::Float32);
+    const Shape& x = context.input(0).shape;
+    if (x.size() < 2) context.fail("input 0 has shape " + shape_to_string(x) + "; expected [N, C, spatial...]");
+    tasks_ = x[0] * x[1];
+    plane_ = 1;
+    Shape y{x[0], x[1]};
+    for (std::size_t d = 2; d < x.size(); ++d) {
+      plane_ *= x[d];
+      y.push_back(1);
+    }
+    if (plane_ == 0 && tasks_ > 0) context.fail("input 0 has shape " + shape_to_string(x) + ": nothing to average");
+    context.set_output(0, DType::Float32, y);
+  }
+
+  void run(const RunContext& context) const override {
+    const float* x = context.input<float>(0);
+    float* y = context.output<float>(0);
+    context.pool->parallel_for(tasks_, [&](std::int64_t begin, std::int64_t end) {
+      reference::global_average_pool_reference(x, y, plane_, begin, end);
+    });
+  }
+
+ private:
+  std::int64_t tasks_ = 0, plane_ = 1;
+};
+
+}  // namespace
+
+void register_pool_ops(OpRegistry& registry) {
+  registry.add("MaxPool", 1, 21, [](const Node&) { return std::make_unique<MaxPoolOp>(); });
+  registry.add("GlobalAveragePool", 1, 21, [](const Node&) { return std::make_unique<GlobalAveragePoolOp>(); });
+}
+
+}  // namespace onnxrun

@@ -1,0 +1,15 @@
+#pragma once
+// One register function per op family; register_all_ops.cpp calls them all.
+#include "runtime/exec/op_registry.hpp"
+
+namespace onnxrun {
+
+void register_conv_ops(OpRegistry& registry);
+void register_pool_ops(OpRegistry& registry);
+void register_normalization_ops(OpRegistry& registry);
+void register_unary_elementwise_ops(OpRegistry& registry);
+void register_binary_elementwise_ops(OpRegistry& registry);
+void register_linear_ops(OpRegistry& registry);
+void register_tensor_ops(OpRegistry& registry);
+
+}  // namespace onnxrun

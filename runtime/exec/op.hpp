@@ -1,0 +1,95 @@
+#pragma once
+// The contract between the executor and every op. One Op instance per node per
+// plan: infer() learns the shapes, prepare() decides everything that can be
+// decided once, run() only computes.
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "onnxrun/tensor.hpp"
+#include "runtime/graph/graph.hpp"
+
+namespace onnxrun {
+
+class ThreadPool;
+
+// What is known about a value at load time.
+struct ValueDesc {
+  DType dtype = DType::Float32;
+  Shape shape;
+  const Tensor* constant = nullptr;  // set when the value is known at load
+  bool present = false;              // false for an omitted optional input
+};
+
+class InferContext {
+ public:
+  InferContext(const Node& node, std::vector<ValueDesc> inputs, std::size_t output_count);
+
+  const Node& node() const { return node_; }
+  std::size_t input_count() const { return inputs_.size(); }
+  bool has_input(std::size_t index) const { return index < inputs_.size() && inputs_[index].present; }
+  // Throws (naming the node and index) when the input is absent.
+  const ValueDesc& input(std::size_t index) const;
+  std::size_t output_count() const { return outputs_.size(); }
+  bool has_output(std::size_t index) const;
+  void set_output(std::size_t index, DType dtype, Shape shape);
+  const std::vector<ValueDesc>& outputs() const { return outputs_; }
+
+  // Attribute getters that name this node in errors.
+  std::int64_t attr_int(const std::string& name, std::int64_t fallback) const;
+  float attr_float(const std::string& name, float fallback) const;
+  std::string attr_string(const std::string& name, const std::string& fallback) const;
+  std::vector<std::int64_t> attr_ints(const std::string& name, const std::vector<std::int64_t>& fallback) const;
+
+  // Checks shared by many ops; each throws an Error naming node and input.
+  void require_dtype(std::size_t index, DType dtype) const;
+  void require_rank(std::size_t index, std::size_t rank) const;
+  void require_min_rank(std::size_t index, std::size_t rank) const;
+  void require_input_count(std::size_t min, std::size_t max) const;
+
+  [[noreturn]] void fail(const std::string& message) const;
+
+ private:
+  const Node& node_;
+  std::vector<ValueDesc> inputs_;
+  std::vector<ValueDesc> outputs_;
+};
+
+class PrepareContext {
+ public:
+  PrepareContext(const std::vector<ValueDesc>& inputs, const std::vector<ValueDesc>& outputs, int threads)
+      : inputs_(inputs), outputs_(outputs), threads_(threads) {}
+  const ValueDesc& input(std::size_t index) const { return inputs_.at(index); }
+  const ValueDesc& output(std::size_t index) const { return outputs_.at(index); }
+  int threads() const { return threads_; }
+  // Scratch memory run() needs; planned in the arena beside intermediates.
+  void request_workspace(std::size_t bytes) { workspace_bytes_ = bytes; }
+  std::size_t workspace_bytes() const { return workspace_bytes_; }
+
+ private:
+  const std::vector<ValueDesc>& inputs_;
+  const std::vector<ValueDesc>& outputs_;
+  int threads_;
+  std::size_t workspace_bytes_ = 0;
+};
+
+struct RunContext {
+  std::span<const void* const> inputs;  // nullptr for an omitted optional input
+  std::span<void* const> outputs;       // nullptr for an omitted optional output
+  void* workspace = nullptr;
+  ThreadPool* pool = nullptr;
+
+  template <class T> const T* input(std::size_t index) const { return static_cast<const T*>(inputs[index]); }
+  template <class T> T* output(std::size_t index) const { return static_cast<T*>(outputs[index]); }
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+  virtual void infer(InferContext& context) = 0;
+  virtual void prepare(PrepareContext&) {}
+  virtual void run(const RunContext& context) const = 0;
+};
+
+}  // namespace onnxrun

@@ -1,0 +1,233 @@
+#include "runtime/exec/plan.hpp"
+
+#include <cstring>
+
+#include "runtime/core/checked_math.hpp"
+#include "runtime/exec/memory_planner.hpp"
+
+namespace onnxrun {
+
+namespace {
+
+// Constant subgraphs bigger than this stay in the graph: folding them would
+// trade arena reuse for permanently held memory.
+constexpr std::int64_t kMaxFoldedBytes = std::int64_t{64} << 20;
+
+bool all_inputs_constant(const Node& node, const std::vector<ValueDesc>& descs) {
+  for (ValueId in : node.inputs)
+    if (in != kNoValue && descs[in].constant == nullptr) return false;
+  return true;
+}
+
+}  // namespace
+
+Plan::Plan(const Graph& graph, const OpRegistry& registry, const std::vector<Shape>& input_shapes, ThreadPool& pool)
+    : graph_(graph), input_shapes_(input_shapes) {
+  infer_and_fold(registry, pool);
+  place_values();
+}
+
+void Plan::infer_and_fold(const OpRegistry& registry, ThreadPool& pool) {
+  descs_.assign(graph_.values.size(), ValueDesc{});
+  for (std::size_t v = 0; v < graph_.values.size(); ++v)
+    if (const auto& constant = graph_.values[v].constant)
+      descs_[v] = ValueDesc{constant->dtype(), constant->shape(), &*constant, true};
+  for (std::size_t i = 0; i < graph_.inputs.size(); ++i) {
+    const ValueId v = graph_.inputs[i].value;
+    descs_[v] = ValueDesc{graph_.values[v].dtype, input_shapes_.at(i), nullptr, true};
+  }
+
+  // Only nodes that some graph output depends on are planned.
+  std::vector<bool> needed_value(graph_.values.size(), false);
+  for (const GraphOutput& output : graph_.outputs) needed_value[output.value] = true;
+  const std::vector<int> order = graph_.topological_order();
+  std::vector<bool> needed_node(graph_.nodes.size(), false);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const Node& node = graph_.nodes[*it];
+    for (ValueId out : node.outputs)
+      if (out != kNoValue && needed_value[out]) needed_node[*it] = true;
+    if (needed_node[*it])
+      for (ValueId in : node.inputs)
+        if (in != kNoValue) needed_value[in] = true;
+  }
+
+  for (int n : order) {
+    if (!needed_node[n]) continue;
+    const Node& node = graph_.nodes[n];
+    const OpRegistration* registration = registry.find(node.domain, node.op_type, node.opset);
+    if (!registration)
+      throw Error(graph_.source + ": " + node.describe() + " is not supported at opset " + std::to_string(node.opset));
+    std::vector<ValueDesc> inputs;
+    inputs.reserve(node.inputs.size());
+    for (ValueId in : node.inputs) inputs.push_back(in == kNoValue ? ValueDesc{} : descs_[in]);
+
+    std::unique_ptr<Op> op = registration->factory(node);
+    InferContext context(node, std::move(inputs), node.outputs.size());
+    op->infer(context);
+    for (std::size_t i = 0; i < node.outputs.size(); ++i) {
+      const ValueId out = node.outputs[i];
+      if (out == kNoValue) continue;
+      const ValueDesc& desc = context.outputs()[i];
+      if (!desc.present) context.fail("output " + std::to_string(i) + " is not produced by this op");
+      checked_byte_count(desc.shape, dtype_size(desc.dtype), node.describe() + " output " + std::to_string(i));
+      descs_[out] = desc;
+      descs_[out].constant = nullptr;
+    }
+
+    std::int64_t output_bytes = 0;
+    for (ValueId out : node.outputs)
+      if (out != kNoValue)
+        output_bytes += checked_byte_count(descs_[out].shape, dtype_size(descs_[out].dtype), node.describe());
+
+    std::vector<ValueDesc> input_descs;
+    for (ValueId in : node.inputs) input_descs.push_back(in == kNoValue ? ValueDesc{} : descs_[in]);
+    std::vector<ValueDesc> output_descs;
+    for (ValueId out : node.outputs) output_descs.push_back(out == kNoValue ? ValueDesc{} : descs_[out]);
+    PrepareContext prepare(input_descs, output_descs, pool.size());
+    op->prepare(prepare);
+
+    if (all_inputs_constant(node, descs_) && output_bytes <= kMaxFoldedBytes) {
+      // Everything this node reads is known now: compute it once, here.
+      AlignedBuffer workspace = allocate_aligned(prepare.workspace_bytes());
+      std::vector<const void*> in_ptrs;
+      for (ValueId in : node.inputs) in_ptrs.push_back(in == kNoValue ? nullptr : descs_[in].constant->data());
+      std::vector<void*> out_ptrs;
+      std::vector<Tensor*> produced;
+      for (ValueId out : node.outputs) {
+        if (out == kNoValue) {
+          out_ptrs.push_back(nullptr);
+          continue;
+        }
+        folded_.push_back(Tensor::allocate(descs_[out].dtype, descs_[out].shape));
+        out_ptrs.push_back(folded_.back().mutable_data());
+        produced.push_back(&folded_.back());
+      }
+      op->run(RunContext{in_ptrs, out_ptrs, workspace.get(), &pool});
+      std::size_t k = 0;
+      for (ValueId out : node.outputs)
+        if (out != kNoValue) descs_[out].constant = produced[k++];
+      continue;
+    }
+    steps_.push_back(PlanStep{&node, std::move(op), 0, prepare.workspace_bytes()});
+  }
+  for (const GraphOutput& output : graph_.outputs)
+    if (!descs_[output.value].present)
+      throw Error(graph_.source + ": graph output '" + graph_.values[output.value].name +
+                  "' is neither a graph input, an initializer nor any node's output");
+}
+
+void Plan::place_values() {
+  slots_.assign(graph_.values.size(), ValueSlot{});
+  for (std::size_t v = 0; v < descs_.size(); ++v)
+    if (descs_[v].constant) slots_[v] = ValueSlot{SlotKind::Constant, 0, -1, descs_[v].constant->data()};
+  for (std::size_t i = 0; i < graph_.inputs.size(); ++i)
+    slots_[graph_.inputs[i].value] = ValueSlot{SlotKind::GraphInput, 0, static_cast<int>(i), nullptr};
+  for (std::size_t i = 0; i < graph_.outputs.size(); ++i) {
+    ValueSlot& slot = slots_[graph_.outputs[i].value];
+    if (slot.kind == SlotKind::Unused) slot = ValueSlot{SlotKind::GraphOutput, 0, static_cast<int>(i), nullptr};
+  }
+
+  // Usage records for intermediates (and each step's workspace).
+  std::vector<UsageRecord> records;
+  std::vector<ValueId> record_value;  // kNoValue for a workspace record
+  std::vector<int> record_step;
+  std::vector<int> first_use(graph_.values.size(), -1), last_use(graph_.values.size(), -1);
+  for (std::size_t s = 0; s < steps_.size(); ++s) {
+    const Node& node = *steps_[s].node;
+    for (ValueId in : node.inputs)
+      if (in != kNoValue) last_use[in] = static_cast<int>(s);
+    for (ValueId out : node.outputs)
+      if (out != kNoValue && first_use[out] == -1) first_use[out] = last_use[out] = static_cast<int>(s);
+  }
+  for (std::size_t v = 0; v < graph_.values.size(); ++v) {
+    if (first_use[v] == -1 || slots_[v].kind != SlotKind::Unused) continue;
+    slots_[v].kind = SlotKind::Arena;
+    const std::int64_t bytes = checked_byte_count(descs_[v].shape, dtype_size(descs_[v].dtype), graph_.values[v].name);
+    records.push_back(UsageRecord{first_use[v], last_use[v], static_cast<std::size_t>(bytes)});
+    record_value.push_back(static_cast<ValueId>(v));
+    record_step.push_back(-1);
+  }
+  for (std::size_t s = 0; s < steps_.size(); ++s)
+    if (steps_[s].workspace_bytes > 0) {
+      records.push_back(UsageRecord{static_cast<int>(s), static_cast<int>(s), steps_[s].workspace_bytes});
+      record_value.push_back(kNoValue);
+      record_step.push_back(static_cast<int>(s));
+    }
+
+  const MemoryPlan memory = plan_memory(records);
+  arena_bytes_ = memory.arena_bytes;
+  for (std::size_t r = 0; r < records.size(); ++r) {
+    if (record_value[r] != kNoValue)
+      slots_[record_value[r]].offset = memory.offsets[r];
+    else
+      steps_[record_step[r]].workspace_offset = memory.offsets[r];
+  }
+}
+
+std::unique_ptr<Plan::RunState> Plan::acquire_state() const {
+  {
+    std::lock_guard<std::mutex> lock(states_mutex_);
+    if (!idle_states_.empty()) {
+      std::unique_ptr<RunState> state = std::move(idle_states_.back());
+      idle_states_.pop_back();
+      return state;
+    }
+  }
+  auto state = std::make_unique<RunState>();
+  state->arena = allocate_aligned(arena_bytes_);
+  state->pointers.assign(graph_.values.size(), nullptr);
+  std::size_t max_inputs = 0, max_outputs = 0;
+  for (const PlanStep& step : steps_) {
+    max_inputs = std::max(max_inputs, step.node->inputs.size());
+    max_outputs = std::max(max_outputs, step.node->outputs.size());
+  }
+  state->step_inputs.resize(max_inputs);
+  state->step_outputs.resize(max_outputs);
+  return state;
+}
+
+void Plan::release_state(std::unique_ptr<RunState> state) const {
+  std::lock_guard<std::mutex> lock(states_mutex_);
+  idle_states_.push_back(std::move(state));
+}
+
+void Plan::execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs,
+                   ThreadPool& pool) const {
+  std::unique_ptr<RunState> state = acquire_state();
+  std::byte* arena = static_cast<std::byte*>(state->arena.get());
+  for (std::size_t v = 0; v < slots_.size(); ++v) {
+    const ValueSlot& slot = slots_[v];
+    switch (slot.kind) {
+      case SlotKind::Unused: state->pointers[v] = nullptr; break;
+      case SlotKind::Arena: state->pointers[v] = arena + slot.offset; break;
+      case SlotKind::Constant: state->pointers[v] = slot.constant; break;
+      case SlotKind::GraphInput: state->pointers[v] = inputs[slot.index]; break;
+      case SlotKind::GraphOutput: state->pointers[v] = outputs[slot.index]; break;
+    }
+  }
+  for (const PlanStep& step : steps_) {
+    const Node& node = *step.node;
+    for (std::size_t i = 0; i < node.inputs.size(); ++i)
+      state->step_inputs[i] = node.inputs[i] == kNoValue ? nullptr : state->pointers[node.inputs[i]];
+    for (std::size_t i = 0; i < node.outputs.size(); ++i)
+      state->step_outputs[i] =
+          node.outputs[i] == kNoValue ? nullptr : const_cast<void*>(state->pointers[node.outputs[i]]);
+    RunContext context{std::span<const void* const>(state->step_inputs.data(), node.inputs.size()),
+                       std::span<void* const>(state->step_outputs.data(), node.outputs.size()),
+                       step.workspace_bytes ? arena + step.workspace_offset : nullptr, &pool};
+    step.op->run(context);
+  }
+  // Outputs that are not written in place by a step: graph inputs passed
+  // through, constants, or a value listed as several outputs.
+  for (std::size_t i = 0; i < graph_.outputs.size(); ++i) {
+    const ValueId v = graph_.outputs[i].value;
+    if (slots_[v].kind == SlotKind::GraphOutput && slots_[v].index == static_cast<int>(i)) continue;
+    const ValueDesc& desc = descs_[v];
+    const std::size_t bytes = static_cast<std::size_t>(checked_element_count(desc.shape, "output")) *
+                              dtype_size(desc.dtype);
+    if (bytes) std::memcpy(outputs[i], state->pointers[v], bytes);
+  }
+  release_state(std::move(state));
+}
+
+}  // namespace onnxrun

@@ -1,0 +1,75 @@
+#pragma once
+// An executable plan for one set of input shapes: every op built, inferred and
+// prepared, constant subgraphs folded, every intermediate placed in the arena.
+// A plan is immutable once built and shared by concurrent runs; each run brings
+// its own arena (RunState).
+#include <cstddef>
+#include <memory>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "runtime/core/aligned_buffer.hpp"
+#include "runtime/exec/op.hpp"
+#include "runtime/exec/op_registry.hpp"
+#include "runtime/exec/thread_pool.hpp"
+#include "runtime/graph/graph.hpp"
+
+namespace onnxrun {
+
+enum class SlotKind { Unused, Arena, Constant, GraphInput, GraphOutput };
+
+// Where a value's bytes live during a run.
+struct ValueSlot {
+  SlotKind kind = SlotKind::Unused;
+  std::size_t offset = 0;  // Arena: byte offset
+  int index = -1;          // GraphInput / GraphOutput: position in the run's arrays
+  const void* constant = nullptr;
+};
+
+struct PlanStep {
+  const Node* node = nullptr;
+  std::unique_ptr<Op> op;
+  std::size_t workspace_offset = 0;
+  std::size_t workspace_bytes = 0;
+};
+
+class Plan {
+ public:
+  // input_shapes: one per graph input, in graph order, fully concrete.
+  Plan(const Graph& graph, const OpRegistry& registry, const std::vector<Shape>& input_shapes, ThreadPool& pool);
+
+  const std::vector<Shape>& input_shapes() const { return input_shapes_; }
+  const ValueDesc& output_desc(std::size_t index) const { return descs_[graph_.outputs[index].value]; }
+  std::size_t arena_bytes() const { return arena_bytes_; }
+  std::size_t step_count() const { return steps_.size(); }
+
+  // inputs: one pointer per graph input; outputs: one buffer per graph output,
+  // already sized from output_desc(). No allocation beyond the pooled arena.
+  void execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs, ThreadPool& pool) const;
+
+ private:
+  struct RunState {
+    AlignedBuffer arena;
+    std::vector<const void*> pointers;  // per value id
+    std::vector<const void*> step_inputs;
+    std::vector<void*> step_outputs;
+  };
+  void infer_and_fold(const OpRegistry& registry, ThreadPool& pool);
+  void place_values();
+  std::unique_ptr<RunState> acquire_state() const;
+  void release_state(std::unique_ptr<RunState> state) const;
+
+  const Graph& graph_;
+  std::vector<Shape> input_shapes_;
+  std::vector<ValueDesc> descs_;         // per value id
+  std::deque<Tensor> folded_;  // constants computed at plan time (deque: stable addresses)
+  std::vector<PlanStep> steps_;
+  std::vector<ValueSlot> slots_;          // per value id
+  std::size_t arena_bytes_ = 0;
+
+  mutable std::mutex states_mutex_;
+  mutable std::vector<std::unique_ptr<RunState>> idle_states_;
+};
+
+}  // namespace onnxrun

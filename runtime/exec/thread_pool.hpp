@@ -1,0 +1,49 @@
+#pragma once
+// A fixed pool of worker threads for splitting one kernel's work. The calling
+// thread always takes part, so a pool of size 1 has no workers at all and runs
+// everything inline. Several threads may call parallel_for at once (concurrent
+// Session::run calls share one pool); their jobs interleave on the workers.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace onnxrun {
+
+class ThreadPool {
+ public:
+  // threads: total threads working on a job, caller included (>= 1).
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return size_; }
+
+  // Calls body(begin, end) over disjoint ranges covering [0, count), from the
+  // caller and the workers, and returns when all are done. `grain` is the
+  // smallest range worth handing out.
+  void parallel_for(std::int64_t count, const std::function<void(std::int64_t, std::int64_t)>& body,
+                    std::int64_t grain = 1);
+
+ private:
+  struct Job;
+  void worker_loop();
+  static void work_on(Job& job);
+
+  int size_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  bool stopping_ = false;
+};
+
+// Hardware threads, at least 1.
+int hardware_threads();
+
+}  // namespace onnxrun

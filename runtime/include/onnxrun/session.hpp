@@ -1,0 +1,64 @@
+#pragma once
+// Load a model once, run it many times. A Session is safe to run from several
+// threads at once.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "onnxrun/tensor.hpp"
+
+namespace onnxrun {
+
+struct SessionOptions {
+  // Threads for one run, the calling thread included. 0: one per hardware core.
+  // 1: everything runs on the calling thread.
+  int threads = 0;
+  // Folder that external tensor data is resolved against when a model is loaded
+  // from bytes. Empty: external data is refused for models loaded from bytes.
+  std::string external_data_dir;
+};
+
+// A graph input or output as declared by the model. Dims that the model leaves
+// symbolic (e.g. a dynamic batch) are -1, with their name in dim_names.
+struct ValueInfo {
+  std::string name;
+  DType dtype = DType::Float32;
+  Shape shape;
+  std::vector<std::string> dim_names;
+};
+
+struct NamedTensor {
+  std::string name;
+  Tensor tensor;
+};
+
+class Session {
+ public:
+  explicit Session(const std::string& model_path, const SessionOptions& options = {});
+  static Session from_bytes(const void* data, std::size_t size, const SessionOptions& options = {});
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  const std::vector<ValueInfo>& inputs() const;
+  const std::vector<ValueInfo>& outputs() const;
+  int threads() const;
+
+  // Inputs are matched by name; input tensors may view caller memory (no copy).
+  // Returns the outputs in the model's output order.
+  std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs) const;
+
+  // Bytes of the intermediate-tensor arena planned for the most recent input
+  // shapes (0 before the first plan exists).
+  std::size_t arena_bytes() const;
+
+  struct Impl;
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace onnxrun
