@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it on a fresh Debian machine:
+#   1. installs everything (Debian packages, PyTorch, a venv with onnx/onnxruntime);
+#   2. builds in build/ (Release) and exports every PyTorch fixture afresh,
+#      the large ones (batch-32 convolutions, resnet18 folded and unfolded) included;
+#   3. runs ctest: unit tests, CLI tests, committed and regenerated fixtures;
+#   4. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in
+#      build-sanitize/ and runs the same tests on the committed fixtures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=$(nproc)
+
+scripts/install_deps.sh --python
+
+generated="$root/build/generated_fixtures"
+scripts/build.sh -DONNXRUN_GENERATED_FIXTURES="$generated"
+echo "--- exporting PyTorch fixtures into $generated"
+rm -rf "$generated"
+/usr/bin/python3 tests/models/export_models.py "$generated" --set all > "$root/build/export.log"
+echo "$(wc -l < "$generated/manifest.txt") models exported"
+
+echo "--- tests (Release)"
+(cd build && ctest --output-on-failure -j "$jobs")
+
+echo "--- tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONNXRUN_SANITIZE=ON > "${TMPDIR:-/tmp}/onnxrun-cmake-sanitize.log"
+cmake --build build-sanitize -j "$jobs" 2>&1 | tail -n 1
+(cd build-sanitize && ctest --output-on-failure -j "$jobs")
+echo "all tests passed"
