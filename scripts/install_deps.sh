@@ -39,7 +39,9 @@ if [ "$with_python" = 1 ]; then
   if [ ! -x .venv/bin/python ]; then
     /usr/bin/python3 -m venv --system-site-packages .venv
   fi
-  if ! .venv/bin/python -c "import onnx, onnxruntime" 2>/dev/null; then
-    .venv/bin/pip install -q "numpy<2" onnx onnxruntime
+  # onnx 1.16 is the last release whose wheel ships the backend node test
+  # data (onnx/backend/test/data/node) that the conformance runner reads.
+  if ! .venv/bin/python -c "import onnx, onnxruntime; assert onnx.__version__ == '1.16.2'" 2>/dev/null; then
+    .venv/bin/pip install -q "numpy<2" "onnx==1.16.2" onnxruntime
   fi
 fi

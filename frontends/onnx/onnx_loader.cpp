@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "frontends/onnx/tensor_decoder.hpp"
@@ -16,7 +17,7 @@ namespace {
 constexpr std::int64_t kMinIrVersion = 3;
 constexpr std::int64_t kMaxIrVersion = 10;
 // Opsets of the default domain we know the semantics of.
-constexpr std::int64_t kMinOpset = 7;
+constexpr std::int64_t kMinOpset = 1;
 constexpr std::int64_t kMaxOpset = 21;
 // Protobuf cannot parse messages of 2 GiB or more; such models keep their
 // weights in external data.
@@ -39,6 +40,9 @@ class GraphBuilder {
     for (const onnx::NodeProto& node : proto.node()) add_node(node);
     for (const onnx::ValueInfoProto& output : proto.output()) add_output(output);
     if (graph_.outputs.empty()) fail("the graph has no outputs");
+    // Sessions plan at load only when every input has a shape; a cycle or a
+    // read of a value nobody produces must not wait for the first run.
+    graph_.topological_order();
     return std::move(graph_);
   }
 
@@ -83,7 +87,9 @@ class GraphBuilder {
     for (const auto& dim : tensor_type.shape().dim()) {
       DeclaredDim declared;
       if (dim.has_dim_value()) {
-        if (dim.dim_value() < 0) fail(where + " declares a negative dimension");
+        if (dim.dim_value() < 0)
+          fail(where + " declares dimension " + std::to_string(dims.size()) + " as " +
+               std::to_string(dim.dim_value()) + "; dimensions cannot be negative");
         declared.value = dim.dim_value();
       } else {
         declared.symbol = dim.dim_param();
@@ -106,12 +112,15 @@ class GraphBuilder {
     input.value = id;
     input.dims = declared_dims(info, input.has_shape, graph_.values[id].dtype, where);
     graph_.inputs.push_back(std::move(input));
+    defined_by_[id] = "is a graph input";
   }
 
   void add_output(const onnx::ValueInfoProto& info) {
     const std::string where = "graph output '" + info.name() + "'";
     const std::optional<ValueId> id = graph_.find_value(info.name());
-    if (!id) fail(where + " is neither a graph input, an initializer nor any node's output");
+    // A name that nodes only read is known to the graph but defined by nothing.
+    if (!id || (!graph_.values[*id].constant && !defined_by_.count(*id)))
+      fail(where + " is neither a graph input, an initializer nor any node's output");
     GraphOutput output;
     output.value = *id;
     DType declared = DType::Float32;
@@ -173,8 +182,11 @@ class GraphBuilder {
         continue;
       }
       const ValueId id = graph_.value_id(name);
-      if (graph_.values[id].constant) fail(node.describe() + " writes '" + name + "', which is an initializer");
       if (!seen.insert(id).second) fail(node.describe() + " lists output '" + name + "' twice");
+      // Checked before constants: a Constant node's output is one too.
+      auto [definer, inserted] = defined_by_.emplace(id, node.describe() + " also writes");
+      if (!inserted) fail(node.describe() + " writes '" + name + "', which " + definer->second);
+      if (graph_.values[id].constant) fail(node.describe() + " writes '" + name + "', which is an initializer");
       node.outputs.push_back(id);
     }
     if (is_default_domain(node.domain) && node.op_type == "Constant") {
@@ -209,6 +221,10 @@ class GraphBuilder {
 
   Graph graph_;
   std::string model_dir_;
+  // Every value but an initializer has one definition: a graph input or one
+  // node's output. A second one would let a node overwrite the caller's input
+  // buffer or silently replace a value. Maps to the end of an error sentence.
+  std::map<ValueId, std::string> defined_by_;
 };
 
 Graph parse_model(const void* data, std::size_t size, const std::string& source, const std::string& model_dir) {

@@ -1,6 +1,7 @@
 #include "frontends/onnx/tensor_decoder.hpp"
 
 #include <bit>
+#include <charconv>
 #include <cstring>
 
 #include "frontends/onnx/external_data.hpp"
@@ -47,6 +48,16 @@ void check_bools(const Tensor& tensor, const std::string& where) {
     if (bytes[i] > 1) throw Error(where + ": BOOL tensor holds the value " + std::to_string(bytes[i]));
 }
 
+// The whole string must be the number: std::stoll would read "8 bytes" as 8.
+std::int64_t external_data_integer(const onnx::StringStringEntryProto& entry, const std::string& where) {
+  const std::string& text = entry.value();
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size())
+    throw Error(where + ": external data " + entry.key() + " '" + text + "' is not a 64-bit integer");
+  return value;
+}
+
 }  // namespace
 
 DType dtype_from_onnx(int onnx_type, const std::string& where) {
@@ -79,13 +90,9 @@ Tensor decode_tensor(const onnx::TensorProto& proto, const std::string& model_di
     std::string location;
     std::int64_t offset = 0, length = -1;
     for (const auto& entry : proto.external_data()) {
-      try {
-        if (entry.key() == "location") location = entry.value();
-        else if (entry.key() == "offset") offset = std::stoll(entry.value());
-        else if (entry.key() == "length") length = std::stoll(entry.value());
-      } catch (const std::exception&) {
-        throw Error(where + ": external data " + entry.key() + " '" + entry.value() + "' is not a number");
-      }
+      if (entry.key() == "location") location = entry.value();
+      else if (entry.key() == "offset") offset = external_data_integer(entry, where);
+      else if (entry.key() == "length") length = external_data_integer(entry, where);
     }
     if (length != -1 && length != bytes)
       throw Error(where + ": external data length " + std::to_string(length) + " but shape " + shape_to_string(shape) +

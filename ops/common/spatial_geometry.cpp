@@ -65,7 +65,8 @@ SpatialGeometry compute_spatial_geometry(const InferContext& context, const Shap
     const std::int64_t dilation = attributes.dilations.empty() ? 1 : attributes.dilations[d];
     std::int64_t pad_begin = attributes.pads.empty() ? 0 : attributes.pads[d];
     std::int64_t pad_end = attributes.pads.empty() ? 0 : attributes.pads[d + rank];
-    const std::string dim = " in spatial dim " + std::to_string(d);
+    const std::string dim =
+        " in spatial dim " + std::to_string(d) + " (input spatial shape " + shape_to_string(input_spatial) + ")";
     if (k < 1) context.fail("kernel_shape " + list_to_string(kernel) + " has a non-positive size" + dim);
     if (stride < 1) context.fail("strides " + list_to_string(attributes.strides) + " has a non-positive value" + dim);
     if (dilation < 1)
@@ -90,7 +91,7 @@ SpatialGeometry compute_spatial_geometry(const InferContext& context, const Shap
         context.fail("kernel of extent " + std::to_string(span) + " (kernel " + std::to_string(k) + ", dilation " +
                      std::to_string(dilation) + ") is larger than the padded input " + std::to_string(padded) +
                      " (input " + std::to_string(in) + " + pads " + std::to_string(pad_begin) + "+" +
-                     std::to_string(pad_end) + ")" + dim + "; input spatial shape " + shape_to_string(input_spatial));
+                     std::to_string(pad_end) + ")" + dim);
       if (attributes.ceil_mode) {
         out = (padded - span + stride - 1) / stride + 1;
         // As in PyTorch: the last window must start inside the input or the

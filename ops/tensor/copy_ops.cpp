@@ -40,11 +40,10 @@ class DropoutOp final : public CopyOp {
     context.require_input_count(1, 3);
     // Opset 12 moved training_mode to input 2; a constant true means training.
     if (context.has_input(2)) {
-      const ValueDesc& training = context.input(2);
-      if (!training.constant) context.fail("training_mode (input 2) must be a constant");
-      if (training.constant->dtype() != DType::Bool || training.constant->element_count() != 1)
+      const Tensor& training = context.constant_input(2, "training_mode");
+      if (training.dtype() != DType::Bool || training.element_count() != 1)
         context.fail("training_mode (input 2) must be a bool scalar");
-      if (*training.constant->data_as<bool>()) context.fail("training_mode=true is not supported (inference only)");
+      if (*training.data_as<bool>()) context.fail("training_mode=true is not supported (inference only)");
     }
     if (context.has_output(1)) context.fail("the mask output (output 1) is not supported in inference");
     set_copy_output(context, context.input(0).shape);
@@ -73,13 +72,12 @@ class ReshapeOp final : public CopyOp {
     context.require_input_count(2, 2);
     const ValueDesc& x = context.input(0);
     const ValueDesc& shape_input = context.input(1);
-    if (!shape_input.constant)
-      context.fail("the target shape (input 1) must be known at load time; onnxrun plans static shapes");
+    const Tensor& target = context.constant_input(1, "the target shape");
     if (shape_input.dtype != DType::Int64 || shape_input.shape.size() != 1)
       context.fail("the target shape (input 1) must be a 1-D int64 tensor, got " +
                    std::string(dtype_name(shape_input.dtype)) + " " + shape_to_string(shape_input.shape));
     const bool allow_zero = context.attr_int("allowzero", 0) != 0;
-    const std::int64_t* requested = shape_input.constant->data_as<std::int64_t>();
+    const std::int64_t* requested = target.data_as<std::int64_t>();
     const std::int64_t input_count = checked_element_count(x.shape, context.node().describe());
     Shape out(static_cast<std::size_t>(shape_input.shape[0]));
     std::int64_t known = 1, infer_at = -1;

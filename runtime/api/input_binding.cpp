@@ -44,6 +44,9 @@ BoundInputs bind_inputs(const Graph& graph, const std::vector<NamedTensor>& prov
     const std::string& name = graph.values[input.value].name;
     const Tensor* tensor = bound.tensors[i];
     if (!tensor) throw Error("input '" + name + "' is missing; the model's inputs are " + input_names(graph));
+    // A default-constructed Tensor has rank 0 but no element: it would pass as
+    // a scalar (or an input without a declared shape) and kernels would read null.
+    if (tensor->empty()) throw Error("input '" + name + "' is an empty (default-constructed) tensor");
     if (tensor->data() == nullptr && tensor->element_count() > 0) throw Error("input '" + name + "' has no data");
     const DType expected = graph.values[input.value].dtype;
     if (tensor->dtype() != expected)

@@ -51,17 +51,27 @@ struct Session::Impl {
   mutable std::mutex plans_mutex;
   mutable std::vector<std::shared_ptr<const Plan>> plans;  // most recently used last
 
+  // Graph inputs whose values (not only shapes) decide shapes, found while
+  // planning; plans are keyed by their values too. Guarded by plans_mutex.
+  mutable std::vector<bool> value_keyed;
+
   Impl(Graph loaded, const SessionOptions& session_options) : graph(std::move(loaded)), options(session_options) {
     if (options.threads < 0) throw Error("SessionOptions.threads must be >= 0, got " + std::to_string(options.threads));
     pool = std::make_unique<ThreadPool>(options.threads == 0 ? hardware_threads() : options.threads);
     check_ops_supported(graph, builtin_op_registry());
+    value_keyed.assign(graph.inputs.size(), false);
 
     // Plan once now so that shape errors surface at load, symbolic dims as 1.
+    // Models whose shapes depend on input values wait for the first run.
     std::vector<Shape> shapes;
     std::shared_ptr<const Plan> first;
     if (provisional_input_shapes(graph, shapes)) {
-      first = std::make_shared<const Plan>(graph, builtin_op_registry(), shapes, *pool);
-      plans.push_back(first);
+      try {
+        first = std::make_shared<const Plan>(graph, builtin_op_registry(), shapes, std::vector<const Tensor*>{}, *pool);
+        plans.push_back(first);
+      } catch (const NeedsInputValue& needs) {
+        value_keyed.at(static_cast<std::size_t>(needs.graph_input)) = true;
+      }
     }
     for (const GraphInput& input : graph.inputs) inputs.push_back(declared_info(graph, input.value, input.dims));
     for (std::size_t i = 0; i < graph.outputs.size(); ++i) {
@@ -80,19 +90,31 @@ struct Session::Impl {
     }
   }
 
-  std::shared_ptr<const Plan> plan_for(const std::vector<Shape>& shapes) const {
+  std::shared_ptr<const Plan> plan_for(const BoundInputs& bound) const {
     std::lock_guard<std::mutex> lock(plans_mutex);
+    std::vector<const Tensor*> values(graph.inputs.size(), nullptr);
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (value_keyed[i]) values[i] = bound.tensors[i];
     for (auto it = plans.begin(); it != plans.end(); ++it)
-      if ((*it)->input_shapes() == shapes) {
+      if ((*it)->matches(bound.shapes, values)) {
         std::shared_ptr<const Plan> plan = *it;
         plans.erase(it);
         plans.push_back(plan);
         return plan;
       }
-    auto plan = std::make_shared<const Plan>(graph, builtin_op_registry(), shapes, *pool);
-    if (plans.size() == kCachedPlans) plans.erase(plans.begin());
-    plans.push_back(plan);
-    return plan;
+    for (;;) {
+      try {
+        auto plan = std::make_shared<const Plan>(graph, builtin_op_registry(), bound.shapes, values, *pool);
+        if (plans.size() == kCachedPlans) plans.erase(plans.begin());
+        plans.push_back(plan);
+        return plan;
+      } catch (const NeedsInputValue& needs) {
+        const auto index = static_cast<std::size_t>(needs.graph_input);
+        if (values.at(index)) throw Error("internal: input value requested twice while planning");
+        value_keyed[index] = true;
+        values[index] = bound.tensors[index];
+      }
+    }
   }
 };
 
@@ -120,7 +142,7 @@ std::size_t Session::arena_bytes() const {
 
 std::vector<NamedTensor> Session::run(const std::vector<NamedTensor>& inputs) const {
   const BoundInputs bound = bind_inputs(impl_->graph, inputs);
-  const std::shared_ptr<const Plan> plan = impl_->plan_for(bound.shapes);
+  const std::shared_ptr<const Plan> plan = impl_->plan_for(bound);
 
   std::vector<const void*> input_pointers;
   for (const Tensor* tensor : bound.tensors) input_pointers.push_back(tensor->data());

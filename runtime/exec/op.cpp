@@ -3,7 +3,7 @@
 namespace onnxrun {
 
 InferContext::InferContext(const Node& node, std::vector<ValueDesc> inputs, std::size_t output_count)
-    : node_(node), inputs_(std::move(inputs)), outputs_(output_count) {
+    : node_(node), inputs_(std::move(inputs)), outputs_(output_count), constant_outputs_(output_count) {
   for (std::size_t i = 0; i < output_count; ++i) outputs_[i].present = false;
 }
 
@@ -19,6 +19,20 @@ bool InferContext::has_output(std::size_t index) const {
 void InferContext::set_output(std::size_t index, DType dtype, Shape shape) {
   if (index >= outputs_.size()) return;  // the model does not use this optional output
   outputs_[index] = ValueDesc{dtype, std::move(shape), nullptr, true};
+}
+
+const Tensor& InferContext::constant_input(std::size_t index, const std::string& what) const {
+  const ValueDesc& desc = input(index);
+  if (desc.constant) return *desc.constant;
+  if (desc.graph_input >= 0) throw NeedsInputValue{desc.graph_input};
+  fail(what + " (input " + std::to_string(index) +
+       ") is computed at run time; onnxrun plans static shapes and needs it at load");
+}
+
+void InferContext::set_output_constant(std::size_t index, Tensor value) {
+  if (index >= outputs_.size()) return;
+  set_output(index, value.dtype(), value.shape());
+  constant_outputs_[index] = std::move(value);
 }
 
 std::int64_t InferContext::attr_int(const std::string& name, std::int64_t fallback) const {

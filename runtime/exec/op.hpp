@@ -3,6 +3,7 @@
 // plan: infer() learns the shapes, prepare() decides everything that can be
 // decided once, run() only computes.
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,6 +21,15 @@ struct ValueDesc {
   Shape shape;
   const Tensor* constant = nullptr;  // set when the value is known at load
   bool present = false;              // false for an omitted optional input
+  int graph_input = -1;              // index among the graph inputs when the value is one
+};
+
+// Thrown by InferContext::constant_input when an op needs the value of a graph
+// input to know its output shapes (a Reshape whose target shape is fed at run
+// time). The session then plans with that input's values as constants, keyed
+// by them, instead of failing. Never escapes the runtime.
+struct NeedsInputValue {
+  int graph_input;
 };
 
 class InferContext {
@@ -34,7 +44,17 @@ class InferContext {
   std::size_t output_count() const { return outputs_.size(); }
   bool has_output(std::size_t index) const;
   void set_output(std::size_t index, DType dtype, Shape shape);
+  // For outputs known from shapes alone (Shape, Size): the planner treats the
+  // value as a constant, so the subgraph computing a Reshape target from it is
+  // folded at load and never runs. run() is not called for such a node when
+  // every output it has is set this way.
+  void set_output_constant(std::size_t index, Tensor value);
   const std::vector<ValueDesc>& outputs() const { return outputs_; }
+
+  // The value of an input the op must know at load (a target shape, axes,
+  // pads). Throws NeedsInputValue when the input is a graph input (the session
+  // re-plans with its values), Error when it is computed at run time.
+  const Tensor& constant_input(std::size_t index, const std::string& what) const;
 
   // Attribute getters that name this node in errors.
   std::int64_t attr_int(const std::string& name, std::int64_t fallback) const;
@@ -54,6 +74,11 @@ class InferContext {
   const Node& node_;
   std::vector<ValueDesc> inputs_;
   std::vector<ValueDesc> outputs_;
+  std::vector<std::optional<Tensor>> constant_outputs_;
+
+ public:
+  // The planner takes the values given to set_output_constant.
+  std::optional<Tensor>& constant_output(std::size_t index) { return constant_outputs_.at(index); }
 };
 
 class PrepareContext {

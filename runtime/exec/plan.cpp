@@ -21,20 +21,41 @@ bool all_inputs_constant(const Node& node, const std::vector<ValueDesc>& descs) 
 
 }  // namespace
 
-Plan::Plan(const Graph& graph, const OpRegistry& registry, const std::vector<Shape>& input_shapes, ThreadPool& pool)
+Plan::Plan(const Graph& graph, const OpRegistry& registry, const std::vector<Shape>& input_shapes,
+           const std::vector<const Tensor*>& input_values, ThreadPool& pool)
     : graph_(graph), input_shapes_(input_shapes) {
-  infer_and_fold(registry, pool);
+  infer_and_fold(registry, input_values, pool);
   place_values();
 }
 
-void Plan::infer_and_fold(const OpRegistry& registry, ThreadPool& pool) {
+bool Plan::matches(const std::vector<Shape>& shapes, const std::vector<const Tensor*>& values) const {
+  if (shapes != input_shapes_) return false;
+  for (std::size_t i = 0; i < input_values_.size(); ++i) {
+    const bool keyed = input_values_[i].has_value();
+    if (keyed != (i < values.size() && values[i] != nullptr)) return false;
+    if (keyed && std::memcmp(input_values_[i]->data(), values[i]->data(), input_values_[i]->byte_size()) != 0)
+      return false;
+  }
+  return true;
+}
+
+void Plan::infer_and_fold(const OpRegistry& registry, const std::vector<const Tensor*>& input_values,
+                          ThreadPool& pool) {
   descs_.assign(graph_.values.size(), ValueDesc{});
   for (std::size_t v = 0; v < graph_.values.size(); ++v)
     if (const auto& constant = graph_.values[v].constant)
       descs_[v] = ValueDesc{constant->dtype(), constant->shape(), &*constant, true};
+  input_values_.resize(graph_.inputs.size());
   for (std::size_t i = 0; i < graph_.inputs.size(); ++i) {
     const ValueId v = graph_.inputs[i].value;
-    descs_[v] = ValueDesc{graph_.values[v].dtype, input_shapes_.at(i), nullptr, true};
+    descs_[v] = ValueDesc{graph_.values[v].dtype, input_shapes_.at(i), nullptr, true, static_cast<int>(i)};
+    if (i < input_values.size() && input_values[i]) {
+      // A private copy: the plan outlives the run whose tensor this is.
+      Tensor copy = Tensor::allocate(input_values[i]->dtype(), input_values[i]->shape());
+      if (copy.byte_size()) std::memcpy(copy.mutable_data(), input_values[i]->data(), copy.byte_size());
+      input_values_[i] = std::move(copy);
+      descs_[v].constant = &*input_values_[i];
+    }
   }
 
   // Only nodes that some graph output depends on are planned.
@@ -73,6 +94,20 @@ void Plan::infer_and_fold(const OpRegistry& registry, ThreadPool& pool) {
       descs_[out] = desc;
       descs_[out].constant = nullptr;
     }
+
+    // Outputs the op computed from shapes alone become constants right away.
+    bool all_outputs_constant = true;
+    for (std::size_t i = 0; i < node.outputs.size(); ++i) {
+      const ValueId out = node.outputs[i];
+      if (out == kNoValue) continue;
+      if (std::optional<Tensor>& value = context.constant_output(i)) {
+        folded_.push_back(std::move(*value));
+        descs_[out].constant = &folded_.back();
+      } else {
+        all_outputs_constant = false;
+      }
+    }
+    if (all_outputs_constant) continue;
 
     std::int64_t output_bytes = 0;
     for (ValueId out : node.outputs)
@@ -121,7 +156,7 @@ void Plan::place_values() {
   for (std::size_t v = 0; v < descs_.size(); ++v)
     if (descs_[v].constant) slots_[v] = ValueSlot{SlotKind::Constant, 0, -1, descs_[v].constant->data()};
   for (std::size_t i = 0; i < graph_.inputs.size(); ++i)
-    slots_[graph_.inputs[i].value] = ValueSlot{SlotKind::GraphInput, 0, static_cast<int>(i), nullptr};
+    if (!input_values_[i]) slots_[graph_.inputs[i].value] = ValueSlot{SlotKind::GraphInput, 0, static_cast<int>(i), nullptr};
   for (std::size_t i = 0; i < graph_.outputs.size(); ++i) {
     ValueSlot& slot = slots_[graph_.outputs[i].value];
     if (slot.kind == SlotKind::Unused) slot = ValueSlot{SlotKind::GraphOutput, 0, static_cast<int>(i), nullptr};

@@ -7,6 +7,7 @@
 #include <memory>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "runtime/core/aligned_buffer.hpp"
@@ -37,9 +38,16 @@ struct PlanStep {
 class Plan {
  public:
   // input_shapes: one per graph input, in graph order, fully concrete.
-  Plan(const Graph& graph, const OpRegistry& registry, const std::vector<Shape>& input_shapes, ThreadPool& pool);
+  // input_values: per graph input, null or the run's tensor for an input whose
+  // values decide shapes (see NeedsInputValue); the plan keeps a copy and
+  // treats it as a constant.
+  Plan(const Graph& graph, const OpRegistry& registry, const std::vector<Shape>& input_shapes,
+       const std::vector<const Tensor*>& input_values, ThreadPool& pool);
 
   const std::vector<Shape>& input_shapes() const { return input_shapes_; }
+  // True when this plan was built for these shapes and, for value-keyed
+  // inputs, these exact values.
+  bool matches(const std::vector<Shape>& shapes, const std::vector<const Tensor*>& values) const;
   const ValueDesc& output_desc(std::size_t index) const { return descs_[graph_.outputs[index].value]; }
   std::size_t arena_bytes() const { return arena_bytes_; }
   std::size_t step_count() const { return steps_.size(); }
@@ -55,13 +63,14 @@ class Plan {
     std::vector<const void*> step_inputs;
     std::vector<void*> step_outputs;
   };
-  void infer_and_fold(const OpRegistry& registry, ThreadPool& pool);
+  void infer_and_fold(const OpRegistry& registry, const std::vector<const Tensor*>& input_values, ThreadPool& pool);
   void place_values();
   std::unique_ptr<RunState> acquire_state() const;
   void release_state(std::unique_ptr<RunState> state) const;
 
   const Graph& graph_;
   std::vector<Shape> input_shapes_;
+  std::vector<std::optional<Tensor>> input_values_;  // copies of the value-keyed inputs
   std::vector<ValueDesc> descs_;         // per value id
   std::deque<Tensor> folded_;  // constants computed at plan time (deque: stable addresses)
   std::vector<PlanStep> steps_;
