@@ -13,6 +13,9 @@ const OpRegistry& builtin_op_registry() {
     register_binary_elementwise_ops(all);
     register_linear_ops(all);
     register_tensor_ops(all);
+    register_shape_ops(all);
+    register_reduction_ops(all);
+    register_resize_ops(all);
     return all;
   }();
   return registry;

@@ -11,5 +11,8 @@ void register_unary_elementwise_ops(OpRegistry& registry);
 void register_binary_elementwise_ops(OpRegistry& registry);
 void register_linear_ops(OpRegistry& registry);
 void register_tensor_ops(OpRegistry& registry);
+void register_shape_ops(OpRegistry& registry);
+void register_reduction_ops(OpRegistry& registry);
+void register_resize_ops(OpRegistry& registry);
 
 }  // namespace onnxrun
