@@ -241,10 +241,14 @@ std::uint64_t checked_data_bytes(const NpyHeader& header, const std::string& sou
 }
 
 std::string shape_repr(const Shape& shape) {
-  if (shape.size() == 1) return "(" + std::to_string(shape[0]) + ",)";
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "(" + string&&.
   std::string out = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
-  return out + ")";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(shape[i]);
+  }
+  out += shape.size() == 1 ? ",)" : ")";
+  return out;
 }
 
 const char* descr_of(DType dtype) {

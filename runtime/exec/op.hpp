@@ -21,7 +21,9 @@ struct ValueDesc {
   Shape shape;
   const Tensor* constant = nullptr;  // set when the value is known at load
   bool present = false;              // false for an omitted optional input
-  int graph_input = -1;              // index among the graph inputs when the value is one
+  // A graph input whose value, once known, makes this value known: the input
+  // itself, or one feeding a small chain of otherwise-constant computation.
+  int graph_input = -1;
 };
 
 // Thrown by InferContext::constant_input when an op needs the value of a graph

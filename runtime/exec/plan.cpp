@@ -143,6 +143,22 @@ void Plan::infer_and_fold(const OpRegistry& registry, const std::vector<const Te
         if (out != kNoValue) descs_[out].constant = produced[k++];
       continue;
     }
+    // A small value computed only from constants and graph inputs would fold
+    // if those inputs were known: name one of them, so that an op needing this
+    // value (Pad's pads computed by Max/Sub/Div from a fed shape) makes the
+    // session plan with that input's value instead of failing.
+    if (output_bytes <= kMaxFoldedBytes) {
+      int source_input = -1;
+      bool foldable = true;
+      for (ValueId in : node.inputs) {
+        if (in == kNoValue || descs_[in].constant) continue;
+        if (descs_[in].graph_input < 0) foldable = false;
+        else if (source_input < 0) source_input = descs_[in].graph_input;
+      }
+      if (foldable)
+        for (ValueId out : node.outputs)
+          if (out != kNoValue) descs_[out].graph_input = source_input;
+    }
     steps_.push_back(PlanStep{&node, std::move(op), 0, prepare.workspace_bytes()});
   }
   for (const GraphOutput& output : graph_.outputs)
