@@ -1,93 +1,251 @@
-// Element-wise binary ops with numpy broadcasting: Add (opsets 7+).
-#include <type_traits>
+// Element-wise binary ops with numpy broadcasting, one table-driven class:
+// Add, Sub, Mul, Div, Pow (opsets 7+), Mod (10+), Equal, Less, Greater (7+),
+// LessOrEqual, GreaterOrEqual (12+), And, Or, Xor (7+). The variadic Max, Min,
+// Sum and Mean are in variadic_ops.cpp, Where in where.cpp.
+//
+// Integer semantics, all defined for every input:
+//  - Add, Sub, Mul wrap modulo 2^bits, as numpy and PyTorch do;
+//  - Div truncates toward zero (ONNX's reference: numpy's true division cast
+//    back to the integer type). x / 0 is 0, as numpy's integer floor_divide
+//    gives, rather than a crash; INT_MIN / -1 wraps to INT_MIN;
+//  - Pow with an integer exponent is exact modulo 2^bits; a negative exponent
+//    gives the real result truncated toward zero (0 unless |base| is 1, and 0
+//    for base 0, as for division by zero). An integer base with a float
+//    exponent is computed in double and converted as Cast does.
+#include <array>
+#include <cmath>
 
-#include "ops/common/broadcast.hpp"
+#include "ops/elementwise/elementwise_common.hpp"
 #include "ops/register_ops.hpp"
-#include "runtime/exec/thread_pool.hpp"
 
 namespace onnxrun {
 
 namespace {
 
-// Integer arithmetic wraps (as numpy and PyTorch do) instead of overflowing,
-// which would be undefined behaviour on signed types.
-template <class T, class F>
-T wrapping(T a, T b, F f) {
-  if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return static_cast<T>(f(static_cast<U>(a), static_cast<U>(b)));
-  } else {
-    return f(a, b);
+struct Add {
+  template <class T> static T apply(T a, T b) {
+    if constexpr (std::is_integral_v<T>) return wrap_add(a, b);
+    else return a + b;
   }
-}
-
-struct AddFunction {
-  template <class T> T operator()(T a, T b) const {
-    return wrapping(a, b, [](auto x, auto y) { return static_cast<decltype(x)>(x + y); });
+};
+struct Sub {
+  template <class T> static T apply(T a, T b) {
+    if constexpr (std::is_integral_v<T>) return wrap_sub(a, b);
+    else return a - b;
+  }
+};
+struct Mul {
+  template <class T> static T apply(T a, T b) {
+    if constexpr (std::is_integral_v<T>) return wrap_mul(a, b);
+    else return a * b;
+  }
+};
+struct Div {
+  template <class T> static T apply(T a, T b) {
+    if constexpr (std::is_floating_point_v<T>) {
+      return a / b;
+    } else {
+      if (b == T(0)) return T(0);
+      if constexpr (std::is_signed_v<T>)
+        if (b == T(-1)) return wrap_neg(a);
+      return static_cast<T>(a / b);
+    }
   }
 };
 
-template <class Function>
+// Mod with fmod=0: the remainder takes the divisor's sign (Python's %,
+// numpy.mod); with fmod=1 the dividend's (C's % and fmod). Integer x mod 0 is
+// 0, as numpy gives, and INT_MIN mod -1 is 0 (C++ leaves both undefined);
+// float x mod 0 is NaN (IEEE fmod).
+template <bool c_style> struct Mod {
+  template <class T> static T apply(T a, T b) {
+    T r;
+    if constexpr (std::is_floating_point_v<T>) {
+      r = std::fmod(a, b);
+    } else {
+      if (b == T(0)) return T(0);
+      if constexpr (std::is_signed_v<T>)
+        if (b == T(-1)) return T(0);
+      r = static_cast<T>(a % b);
+    }
+    if constexpr (!c_style && std::is_signed_v<T>)
+      if (r != T(0) && ((r < T(0)) != (b < T(0)))) r = static_cast<T>(r + b);  // opposite signs: no overflow
+    return r;
+  }
+};
+
+template <class T, class E> T integer_pow(T base, E exponent) {
+  if constexpr (std::is_signed_v<E>) {
+    if (exponent < 0) {
+      if (base == T(1)) return T(1);
+      if constexpr (std::is_signed_v<T>)
+        if (base == T(-1)) return (exponent & 1) ? T(-1) : T(1);
+      return T(0);
+    }
+  }
+  // Square and multiply, in the wrapping unsigned type.
+  WrapType<T> result = 1, factor = static_cast<WrapType<T>>(base);
+  for (auto e = static_cast<std::make_unsigned_t<E>>(exponent); e != 0; e >>= 1) {
+    if (e & 1) result = static_cast<WrapType<T>>(result * factor);
+    factor = static_cast<WrapType<T>>(factor * factor);
+  }
+  return static_cast<T>(result);
+}
+
+// The output has the base's type (Pow-12+ lets the exponent's type differ).
+// float32 ** float32 uses powf as PyTorch does; mixed types go through double,
+// which is what numpy's type promotion does for ONNX's reference outputs.
+struct Pow {
+  template <class A, class B> static A apply(A a, B b) {
+    if constexpr (std::is_floating_point_v<A> && std::is_same_v<A, B>)
+      return std::pow(a, b);
+    else if constexpr (std::is_floating_point_v<A>)
+      return static_cast<A>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+    else if constexpr (std::is_floating_point_v<B>)
+      return convert_value<A>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+    else
+      return integer_pow(a, b);
+  }
+};
+
+// Comparisons follow IEEE: anything compared with NaN is false.
+struct Equal {
+  template <class T> static bool apply(T a, T b) { return a == b; }
+};
+struct Less {
+  template <class T> static bool apply(T a, T b) { return a < b; }
+};
+struct Greater {
+  template <class T> static bool apply(T a, T b) { return a > b; }
+};
+struct LessOrEqual {
+  template <class T> static bool apply(T a, T b) { return a <= b; }
+};
+struct GreaterOrEqual {
+  template <class T> static bool apply(T a, T b) { return a >= b; }
+};
+struct And {
+  static bool apply(bool a, bool b) { return a && b; }
+};
+struct Or {
+  static bool apply(bool a, bool b) { return a || b; }
+};
+struct Xor {
+  static bool apply(bool a, bool b) { return a != b; }
+};
+
+using BinaryKernel = void (*)(const BinaryBroadcastPlan&, const void* a, const void* b, void* out, ThreadPool&);
+
+template <class F, class A, class B>
+void binary_kernel(const BinaryBroadcastPlan& plan, const void* a, const void* b, void* out, ThreadPool& pool) {
+  using O = decltype(F::apply(A{}, B{}));
+  broadcast_apply(plan, static_cast<const A*>(a), static_cast<const B*>(b), static_cast<O*>(out), pool,
+                  [](A x, B y) { return F::apply(x, y); });
+}
+
+struct BinaryKernelEntry {
+  BinaryKernel kernel = nullptr;
+  DType output = DType::Float32;
+};
+using BinaryKernelTable = std::array<std::array<BinaryKernelEntry, 6>, 6>;  // [dtype a][dtype b]
+
+struct BinaryOpInfo {
+  const char* op_type;
+  std::int64_t since_opset, until_opset;
+  DTypeSet a_types, b_types;
+  bool mixed_types;  // whether a and b may have different dtypes
+  BinaryKernelTable kernels;
+};
+
+// a_types: what input 0 may be; b_types: input 1, when it may differ from input
+// 0 (0: it must match). Template arguments, so that no kernel is instantiated
+// for a pair of types the op does not take.
+template <class F, DTypeSet a_types, DTypeSet b_types = 0>
+BinaryOpInfo binary(const char* op_type, std::int64_t since, std::int64_t until) {
+  constexpr bool mixed = b_types != 0;
+  BinaryKernelTable table{};
+  for_each_dtype([&]<class A>() {
+    for_each_dtype([&]<class B>() {
+      if constexpr (dtype_in(dtype_of<A>(), a_types) && dtype_in(dtype_of<B>(), mixed ? b_types : a_types) &&
+                    (mixed || std::is_same_v<A, B>)) {
+        using O = decltype(F::apply(A{}, B{}));
+        table[static_cast<std::size_t>(dtype_of<A>())][static_cast<std::size_t>(dtype_of<B>())] =
+            BinaryKernelEntry{&binary_kernel<F, A, B>, dtype_of<O>()};
+      }
+    });
+  });
+  return BinaryOpInfo{op_type, since, until, a_types, mixed ? b_types : a_types, mixed, table};
+}
+
 class BinaryOp final : public Op {
  public:
+  explicit BinaryOp(const BinaryOpInfo& info) : info_(info) {}
+
   void infer(InferContext& context) override {
     context.require_input_count(2, 2);
     const ValueDesc& a = context.input(0);
     const ValueDesc& b = context.input(1);
-    if (a.dtype != b.dtype)
-      context.fail(std::string("inputs have different types: ") + dtype_name(a.dtype) + " and " + dtype_name(b.dtype));
-    dtype_ = a.dtype;
-    if (dtype_ != DType::Float32 && dtype_ != DType::Float64 && dtype_ != DType::Int32 && dtype_ != DType::Int64)
-      context.fail(std::string("type ") + dtype_name(dtype_) + " is not supported");
+    auto described = [](const ValueDesc& v) { return std::string(dtype_name(v.dtype)) + " " + shape_to_string(v.shape); };
+    if (!info_.mixed_types && a.dtype != b.dtype)
+      context.fail("inputs have different types: " + described(a) + " and " + described(b));
+    if (!dtype_in(a.dtype, info_.a_types))
+      context.fail("input 0 is " + described(a) + "; " + info_.op_type + " takes " + dtype_set_names(info_.a_types));
+    if (!dtype_in(b.dtype, info_.b_types))
+      context.fail("input 1 is " + described(b) + "; " + info_.op_type + " takes " + dtype_set_names(info_.b_types));
+    const BinaryKernelEntry& entry = info_.kernels[static_cast<std::size_t>(a.dtype)][static_cast<std::size_t>(b.dtype)];
+    if (!entry.kernel) context.fail("cannot combine " + described(a) + " with " + described(b));
+    kernel_ = entry.kernel;
     const Shape out = broadcast_shapes(context, a.shape, b.shape);
     plan_ = BinaryBroadcastPlan::make(a.shape, b.shape, out);
-    context.set_output(0, dtype_, out);
+    context.set_output(0, entry.output, out);
   }
 
   void run(const RunContext& context) const override {
-    switch (dtype_) {
-      case DType::Float32: run_typed<float>(context); break;
-      case DType::Float64: run_typed<double>(context); break;
-      case DType::Int32: run_typed<std::int32_t>(context); break;
-      case DType::Int64: run_typed<std::int64_t>(context); break;
-      default: break;  // rejected by infer()
-    }
+    kernel_(plan_, context.inputs[0], context.inputs[1], context.outputs[0], *context.pool);
   }
 
  private:
-  template <class T> void run_typed(const RunContext& context) const {
-    const T* a = context.input<T>(0);
-    const T* b = context.input<T>(1);
-    T* out = context.output<T>(0);
-    const Function f;
-    const std::int64_t as = plan_.a_inner_stride, bs = plan_.b_inner_stride, inner = plan_.inner;
-    // Rows are independent; small tensors are not worth waking the pool for.
-    const std::int64_t grain = std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(1, inner));
-    context.pool->parallel_for(plan_.rows, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t row = begin; row < end; ++row) {
-        std::int64_t ao, bo;
-        plan_.row_offsets(row, ao, bo);
-        T* o = out + row * inner;
-        if (as == 1 && bs == 1)
-          for (std::int64_t i = 0; i < inner; ++i) o[i] = f(a[ao + i], b[bo + i]);
-        else if (as == 1)
-          for (std::int64_t i = 0; i < inner; ++i) o[i] = f(a[ao + i], b[bo]);
-        else if (bs == 1)
-          for (std::int64_t i = 0; i < inner; ++i) o[i] = f(a[ao], b[bo + i]);
-        else
-          for (std::int64_t i = 0; i < inner; ++i) o[i] = f(a[ao], b[bo]);
-      }
-    }, grain);
-  }
-
-  DType dtype_ = DType::Float32;
+  const BinaryOpInfo& info_;
+  BinaryKernel kernel_ = nullptr;
   BinaryBroadcastPlan plan_;
 };
+
+const std::array<BinaryOpInfo, 13>& binary_ops() {
+  static const std::array<BinaryOpInfo, 13> ops = {
+      binary<Add, kNumericTypes>("Add", 7, 21),
+      binary<Sub, kNumericTypes>("Sub", 7, 21),
+      binary<Mul, kNumericTypes>("Mul", 7, 21),
+      binary<Div, kNumericTypes>("Div", 7, 21),
+      // ONNX lets the exponent be any numeric type from Pow-12; earlier
+      // opsets' models only ever have matching types, so one entry serves.
+      binary<Pow, kSignedTypes, kNumericTypes>("Pow", 7, 21),
+      binary<Equal, kAllTypes>("Equal", 7, 21),
+      binary<Less, kNumericTypes>("Less", 7, 21),
+      binary<Greater, kNumericTypes>("Greater", 7, 21),
+      binary<LessOrEqual, kNumericTypes>("LessOrEqual", 12, 21),
+      binary<GreaterOrEqual, kNumericTypes>("GreaterOrEqual", 12, 21),
+      binary<And, dtype_bit(DType::Bool)>("And", 7, 21),
+      binary<Or, dtype_bit(DType::Bool)>("Or", 7, 21),
+      binary<Xor, dtype_bit(DType::Bool)>("Xor", 7, 21),
+  };
+  return ops;
+}
 
 }  // namespace
 
 void register_binary_elementwise_ops(OpRegistry& registry) {
-  registry.add("Add", 7, 21, [](const Node&) { return std::make_unique<BinaryOp<AddFunction>>(); });
+  for (const BinaryOpInfo& info : binary_ops())
+    registry.add(info.op_type, info.since_opset, info.until_opset,
+                 [&info](const Node&) { return std::make_unique<BinaryOp>(info); });
+  // Mod picks its kernels by the fmod attribute.
+  static const BinaryOpInfo mod = binary<Mod<false>, kNumericTypes>("Mod", 10, 21);
+  static const BinaryOpInfo fmod = binary<Mod<true>, kNumericTypes>("Mod", 10, 21);
+  registry.add("Mod", 10, 21, [](const Node& node) {
+    const bool c_style = node.attributes.get_int("fmod", 0, node.describe()) != 0;
+    return std::make_unique<BinaryOp>(c_style ? fmod : mod);
+  });
+  register_variadic_ops(registry);
+  register_where_op(registry);
 }
 
 }  // namespace onnxrun

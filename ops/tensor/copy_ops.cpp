@@ -1,30 +1,16 @@
 // Ops that only reinterpret a shape or pass data through: Identity, Dropout
-// (inference), Flatten, Reshape. Each copies its input into its output.
+// (inference, with its all-true mask), Flatten, Reshape. Each copies its input
+// into its output.
+#include <algorithm>
 #include <cstring>
 
 #include "ops/register_ops.hpp"
+#include "ops/tensor/copy_op.hpp"
 #include "runtime/core/checked_math.hpp"
 
 namespace onnxrun {
 
 namespace {
-
-class CopyOp : public Op {
- public:
-  void run(const RunContext& context) const override {
-    if (bytes_) std::memcpy(context.outputs[0], context.inputs[0], bytes_);
-  }
-
- protected:
-  void set_copy_output(InferContext& context, const Shape& shape) {
-    const ValueDesc& x = context.input(0);
-    bytes_ = static_cast<std::size_t>(checked_element_count(x.shape, context.node().describe())) * dtype_size(x.dtype);
-    context.set_output(0, x.dtype, shape);
-  }
-
- private:
-  std::size_t bytes_ = 0;
-};
 
 class IdentityOp final : public CopyOp {
  public:
@@ -34,20 +20,66 @@ class IdentityOp final : public CopyOp {
   }
 };
 
+// Inference Dropout is the identity; its optional mask output keeps every
+// element (true; from opset 10 a bool, before that the input's type). Training
+// mode draws random masks, which onnxrun does not do, except that with ratio 0
+// training keeps everything too, so that case is the identity as well.
 class DropoutOp final : public CopyOp {
  public:
+  explicit DropoutOp(std::int64_t opset) : opset_(opset) {}
+
   void infer(InferContext& context) override {
     context.require_input_count(1, 3);
-    // Opset 12 moved training_mode to input 2; a constant true means training.
+    const ValueDesc& x = context.input(0);
+    // Opset 12 moved ratio to input 1 and training_mode to input 2.
     if (context.has_input(2)) {
       const Tensor& training = context.constant_input(2, "training_mode");
       if (training.dtype() != DType::Bool || training.element_count() != 1)
         context.fail("training_mode (input 2) must be a bool scalar");
-      if (*training.data_as<bool>()) context.fail("training_mode=true is not supported (inference only)");
+      if (*training.data_as<bool>()) {
+        const float ratio = read_ratio(context);
+        if (ratio != 0.0f)
+          context.fail("training_mode=true with ratio " + std::to_string(ratio) +
+                       " is not supported (inference only; only ratio 0 is deterministic)");
+      }
     }
-    if (context.has_output(1)) context.fail("the mask output (output 1) is not supported in inference");
-    set_copy_output(context, context.input(0).shape);
+    mask_elements_ = 0;
+    if (context.has_output(1)) {
+      mask_dtype_ = opset_ >= 10 ? DType::Bool : x.dtype;
+      mask_elements_ = checked_element_count(x.shape, context.node().describe());
+      context.set_output(1, mask_dtype_, x.shape);
+    }
+    set_copy_output(context, x.shape);
   }
+
+  void run(const RunContext& context) const override {
+    CopyOp::run(context);
+    if (mask_elements_ == 0 || context.outputs.size() < 2 || !context.outputs[1]) return;
+    void* mask = context.outputs[1];
+    const std::size_t n = static_cast<std::size_t>(mask_elements_);
+    switch (mask_dtype_) {
+      case DType::Bool:
+      case DType::UInt8: std::memset(mask, 1, n); break;
+      case DType::Float32: std::fill_n(static_cast<float*>(mask), n, 1.0f); break;
+      case DType::Float64: std::fill_n(static_cast<double*>(mask), n, 1.0); break;
+      case DType::Int32: std::fill_n(static_cast<std::int32_t*>(mask), n, 1); break;
+      case DType::Int64: std::fill_n(static_cast<std::int64_t*>(mask), n, 1); break;
+    }
+  }
+
+ private:
+  float read_ratio(const InferContext& context) const {
+    if (!context.has_input(1)) return context.attr_float("ratio", 0.5f);
+    const Tensor& ratio = context.constant_input(1, "ratio");
+    if (ratio.element_count() != 1 || (ratio.dtype() != DType::Float32 && ratio.dtype() != DType::Float64))
+      context.fail("ratio (input 1) must be a float scalar, got " + std::string(dtype_name(ratio.dtype())) + " " +
+                   shape_to_string(ratio.shape()));
+    return ratio.dtype() == DType::Float32 ? *ratio.data_as<float>() : static_cast<float>(*ratio.data_as<double>());
+  }
+
+  std::int64_t opset_;
+  DType mask_dtype_ = DType::Bool;
+  std::int64_t mask_elements_ = 0;
 };
 
 class FlattenOp final : public CopyOp {
@@ -113,7 +145,7 @@ class ReshapeOp final : public CopyOp {
 
 void register_tensor_ops(OpRegistry& registry) {
   registry.add("Identity", 1, 21, [](const Node&) { return std::make_unique<IdentityOp>(); });
-  registry.add("Dropout", 7, 21, [](const Node&) { return std::make_unique<DropoutOp>(); });
+  registry.add("Dropout", 7, 21, [](const Node& node) { return std::make_unique<DropoutOp>(node.opset); });
   registry.add("Flatten", 1, 21, [](const Node&) { return std::make_unique<FlattenOp>(); });
   registry.add("Reshape", 5, 21, [](const Node&) { return std::make_unique<ReshapeOp>(); });
 }
