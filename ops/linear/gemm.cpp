@@ -1,6 +1,7 @@
 // Gemm (opsets 7+): Y = alpha * op(A) * op(B) + beta * C, with transA, transB
 // and C broadcast unidirectionally to [M, N] (optional from opset 11).
 #include "ops/common/broadcast.hpp"
+#include "ops/linear/linear_ops.hpp"
 #include "ops/reference/gemm_reference.hpp"
 #include "ops/register_ops.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -67,6 +68,7 @@ class GemmOp final : public Op {
 
 void register_linear_ops(OpRegistry& registry) {
   registry.add("Gemm", 7, 21, [](const Node&) { return std::make_unique<GemmOp>(); });
+  register_matmul_ops(registry);
 }
 
 }  // namespace onnxrun

@@ -1,6 +1,10 @@
 // MaxPool (opsets 1+): 1D/2D/3D, kernel_shape, strides, pads, dilations,
-// ceil_mode, auto_pad, storage_order and the optional Indices output.
+// ceil_mode, auto_pad, storage_order and the optional Indices output; and the
+// global pools, GlobalAveragePool and GlobalMaxPool (opsets 1+).
+#include <algorithm>
+
 #include "ops/common/spatial_geometry.hpp"
+#include "ops/pool/pool_ops.hpp"
 #include "ops/register_ops.hpp"
 #include "ops/reference/pool_reference.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -13,7 +17,10 @@ class MaxPoolOp final : public Op {
  public:
   void infer(InferContext& context) override {
     context.require_input_count(1, 1);
-    context.require_dtype(0, DType::Float32);
+    dtype_ = context.input(0).dtype;
+    // uint8 (opset 12+) is the integer type ONNX's node tests pool.
+    if (dtype_ != DType::Float32 && dtype_ != DType::UInt8)
+      context.fail(std::string("input 0 is ") + dtype_name(dtype_) + ", expected float32 or uint8");
     const Shape& x = context.input(0).shape;
     if (x.size() < 3 || x.size() > 5)
       context.fail("input 0 has shape " + shape_to_string(x) + "; expected [N, C, spatial...] with 1 to 3 spatial dims");
@@ -31,26 +38,38 @@ class MaxPoolOp final : public Op {
     params_.channels = x[1];
     Shape y{x[0], x[1]};
     for (std::int64_t size : geometry.output_spatial()) y.push_back(size);
-    context.set_output(0, DType::Float32, y);
+    context.set_output(0, dtype_, y);
     if (context.has_output(1)) context.set_output(1, DType::Int64, y);
   }
 
   void run(const RunContext& context) const override {
-    const float* x = context.input<float>(0);
-    float* y = context.output<float>(0);
-    std::int64_t* indices = context.outputs.size() > 1 ? context.output<std::int64_t>(1) : nullptr;
-    context.pool->parallel_for(params_.batch * params_.channels, [&](std::int64_t begin, std::int64_t end) {
-      reference::maxpool_reference(params_, x, y, indices, column_major_, begin, end);
-    });
+    if (dtype_ == DType::UInt8)
+      run_typed<std::uint8_t>(context);
+    else
+      run_typed<float>(context);
   }
 
  private:
+  template <class T> void run_typed(const RunContext& context) const {
+    const T* x = context.input<T>(0);
+    T* y = context.output<T>(0);
+    std::int64_t* indices = context.outputs.size() > 1 ? context.output<std::int64_t>(1) : nullptr;
+    context.pool->parallel_for(params_.batch * params_.channels, [&](std::int64_t begin, std::int64_t end) {
+      reference::maxpool_reference<T>(params_, x, y, indices, column_major_, begin, end);
+    });
+  }
+
+  DType dtype_ = DType::Float32;
   reference::PoolParams params_;
   bool column_major_ = false;
 };
 
-class GlobalAveragePoolOp final : public Op {
+// Pools each (n, c) plane down to one value.
+class GlobalPoolOp final : public Op {
  public:
+  using Kernel = void (*)(const float*, float*, std::int64_t, std::int64_t, std::int64_t);
+  explicit GlobalPoolOp(Kernel kernel) : kernel_(kernel) {}
+
   void infer(InferContext& context) override {
     context.require_input_count(1, 1);
     context.require_dtype(0, DType::Float32);
@@ -63,19 +82,21 @@ class GlobalAveragePoolOp final : public Op {
       plane_ *= x[d];
       y.push_back(1);
     }
-    if (plane_ == 0 && tasks_ > 0) context.fail("input 0 has shape " + shape_to_string(x) + ": nothing to average");
+    if (plane_ == 0 && tasks_ > 0) context.fail("input 0 has shape " + shape_to_string(x) + ": nothing to pool");
     context.set_output(0, DType::Float32, y);
   }
 
   void run(const RunContext& context) const override {
     const float* x = context.input<float>(0);
     float* y = context.output<float>(0);
+    const std::int64_t grain = std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(1, plane_));
     context.pool->parallel_for(tasks_, [&](std::int64_t begin, std::int64_t end) {
-      reference::global_average_pool_reference(x, y, plane_, begin, end);
-    });
+      kernel_(x, y, plane_, begin, end);
+    }, grain);
   }
 
  private:
+  Kernel kernel_;
   std::int64_t tasks_ = 0, plane_ = 1;
 };
 
@@ -83,7 +104,11 @@ class GlobalAveragePoolOp final : public Op {
 
 void register_pool_ops(OpRegistry& registry) {
   registry.add("MaxPool", 1, 21, [](const Node&) { return std::make_unique<MaxPoolOp>(); });
-  registry.add("GlobalAveragePool", 1, 21, [](const Node&) { return std::make_unique<GlobalAveragePoolOp>(); });
+  registry.add("GlobalAveragePool", 1, 21,
+               [](const Node&) { return std::make_unique<GlobalPoolOp>(reference::global_average_pool_reference); });
+  registry.add("GlobalMaxPool", 1, 21,
+               [](const Node&) { return std::make_unique<GlobalPoolOp>(reference::global_max_pool_reference); });
+  register_average_pool_ops(registry);
 }
 
 }  // namespace onnxrun
