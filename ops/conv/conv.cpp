@@ -74,6 +74,7 @@ class ConvOp final : public Op {
 
 void register_conv_ops(OpRegistry& registry) {
   registry.add("Conv", 1, 21, [](const Node&) { return std::make_unique<ConvOp>(); });
+  void register_conv_transpose_ops(OpRegistry&); register_conv_transpose_ops(registry);  // conv_transpose.cpp
 }
 
 }  // namespace onnxrun
