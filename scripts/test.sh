@@ -3,7 +3,8 @@
 #   1. installs everything (Debian packages, PyTorch, a venv with onnx/onnxruntime);
 #   2. builds in build/ (Release) and exports every PyTorch fixture afresh,
 #      the large ones (batch-32 convolutions, resnet18 folded and unfolded) included;
-#   3. runs ctest: unit tests, CLI tests, committed and regenerated fixtures;
+#   3. runs ctest: unit tests, CLI tests, committed and regenerated fixtures,
+#      ONNX's backend node tests (conformance);
 #   4. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in
 #      build-sanitize/ and runs the same tests on the committed fixtures.
 set -euo pipefail
@@ -14,7 +15,9 @@ jobs=$(nproc)
 scripts/install_deps.sh --python
 
 generated="$root/build/generated_fixtures"
-scripts/build.sh -DONNXRUN_GENERATED_FIXTURES="$generated"
+# ONNX's backend node tests ship inside the onnx wheel installed in .venv.
+node_tests=$(.venv/bin/python -c "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), 'backend', 'test', 'data', 'node'))")
+scripts/build.sh -DONNXRUN_GENERATED_FIXTURES="$generated" -DONNXRUN_ONNX_NODE_TESTS="$node_tests"
 echo "--- exporting PyTorch fixtures into $generated"
 rm -rf "$generated"
 /usr/bin/python3 tests/models/export_models.py "$generated" --set all > "$root/build/export.log"

@@ -45,15 +45,14 @@ serialised model really contains a BatchNormalization node.
 import argparse
 import os
 import sys
-import zlib
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
-import numpy as np
 import torch
 import torch.nn as nn
 
-TrainingMode = torch.onnx.TrainingMode
+from export_common import (TrainingMode, export_onnx, folder_files, randomize_batchnorm,
+                           save_case, seed_for, torchvision_model, write_manifest)
 
 DEFAULT_OPSET = 13
 
@@ -69,17 +68,6 @@ Builder = Callable[[], Tuple[nn.Module, Tuple[int, ...]]]
 # --------------------------------------------------------------------------
 # Model definitions
 # --------------------------------------------------------------------------
-
-def randomize_batchnorm(module: nn.Module) -> None:
-    """Give every BatchNorm non-trivial statistics so folding errors show."""
-    with torch.no_grad():
-        for m in module.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                m.running_mean.normal_(0.0, 0.1)
-                m.running_var.uniform_(0.5, 1.5)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.normal_(0.0, 0.1)
-
 
 class BasicBlock(nn.Module):
     """ResNet basic block: conv3x3-bn-relu-conv3x3-bn + shortcut, then relu."""
@@ -164,11 +152,7 @@ def build_dynamic_batch_cnn():
 
 
 def build_resnet18():
-    import torchvision
-    try:
-        m = torchvision.models.resnet18(weights=None)
-    except TypeError:  # torchvision < 0.13
-        m = torchvision.models.resnet18(pretrained=False)
+    m = torchvision_model("resnet18")
     randomize_batchnorm(m)
     return m, (1, 3, 224, 224)
 
@@ -192,7 +176,7 @@ class ModelSpec:
 
     @property
     def seed(self) -> int:
-        return zlib.crc32((self.family or self.name).encode()) & 0x7FFFFFFF
+        return seed_for(self.family or self.name)
 
 
 def fixed(make: Callable[[], nn.Module], shape: Tuple[int, ...]) -> Builder:
@@ -266,11 +250,6 @@ MODELS: List[ModelSpec] = [
 # Export
 # --------------------------------------------------------------------------
 
-def save_array(path: str, tensor: torch.Tensor) -> None:
-    arr = np.ascontiguousarray(tensor.detach().cpu().numpy(), dtype=np.float32)
-    np.save(path, arr)
-
-
 def export_one(spec: ModelSpec, out_dir: str) -> List[Tuple[str, int]]:
     """Export one model; return (file name, size in bytes) for what was written."""
     torch.manual_seed(spec.seed)
@@ -283,19 +262,12 @@ def export_one(spec: ModelSpec, out_dir: str) -> List[Tuple[str, int]]:
     os.makedirs(folder, exist_ok=True)
     onnx_path = os.path.join(folder, "model.onnx")
 
-    kwargs = {}
-    if spec.dynamic_batch:
-        kwargs = dict(input_names=["input"], output_names=["output"],
-                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
-
     with torch.no_grad():
         y = module(x)
         extra_outputs = [module(xi) for xi in extra_inputs]
-        torch.onnx.export(module, (x,), onnx_path,
-                          opset_version=spec.opset,
-                          do_constant_folding=spec.constant_folding,
-                          training=spec.training,
-                          **kwargs)
+        export_onnx(module, x, onnx_path, opset=spec.opset,
+                    constant_folding=spec.constant_folding, training=spec.training,
+                    dynamic_batch=spec.dynamic_batch)
 
     if spec.require_batchnorm:
         with open(onnx_path, "rb") as f:
@@ -303,14 +275,11 @@ def export_one(spec: ModelSpec, out_dir: str) -> List[Tuple[str, int]]:
                 raise RuntimeError(f"{spec.name}: exported model has no "
                                    "BatchNormalization node")
 
-    save_array(os.path.join(folder, "input_0.npy"), x)
-    save_array(os.path.join(folder, "output_0.npy"), y)
+    save_case(folder, x, y)
     for b, xi, yi in zip(spec.extra_batches, extra_inputs, extra_outputs):
-        save_array(os.path.join(folder, f"input_0_batch{b}.npy"), xi)
-        save_array(os.path.join(folder, f"output_0_batch{b}.npy"), yi)
+        save_case(folder, xi, yi, f"_batch{b}")
 
-    return [(f, os.path.getsize(os.path.join(folder, f)))
-            for f in sorted(os.listdir(folder))]
+    return folder_files(folder)
 
 
 def select(set_name: str, only: Optional[Sequence[str]]) -> List[ModelSpec]:
@@ -346,8 +315,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sizes = " ".join(f"{f}={size}" for f, size in files)
         print(f"{spec.name}: {total} bytes ({sizes})", flush=True)
 
-    with open(os.path.join(args.out_dir, "manifest.txt"), "w") as f:
-        f.writelines(name + "\n" for name in written)
+    write_manifest(args.out_dir, written)
     return 0
 
 
