@@ -1,0 +1,47 @@
+#pragma once
+// The epilogue of ops/kernels/epilogue.hpp on xsimd batches, for kernels that
+// store whole vectors. Included only by per-ISA kernel files.
+#include <xsimd/xsimd.hpp>
+
+#include "ops/kernels/epilogue.hpp"
+
+namespace onnxrun::kernels {
+
+template <class Batch>
+inline Batch apply_activation_simd(Batch x, const ActivationParams& a) {
+  switch (a.kind) {
+    case Activation::None: return x;
+    case Activation::Relu: return xsimd::max(x, Batch(0.0f));
+    case Activation::Clip: return xsimd::min(xsimd::max(x, Batch(a.alpha)), Batch(a.beta));
+    case Activation::LeakyRelu: return xsimd::select(x < Batch(0.0f), x * Batch(a.alpha), x);
+    case Activation::Sigmoid: return Batch(1.0f) / (Batch(1.0f) + xsimd::exp(-x));
+    case Activation::HardSigmoid:
+      return xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), xsimd::fma(x, Batch(a.alpha), Batch(a.beta))));
+    case Activation::HardSwish:
+      return x * xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), xsimd::fma(x, Batch(a.alpha), Batch(a.beta))));
+  }
+  return x;
+}
+
+// bias + residual + activation for one vector of row `row`; residual points at
+// the vector's residual values or is null.
+template <class Batch>
+inline Batch apply_epilogue_simd(Batch v, const Epilogue& e, std::int64_t row, const float* residual) {
+  if (e.row_bias) v += Batch(e.row_bias[row]);
+  if (residual) v += Batch::load_unaligned(residual);
+  return apply_activation_simd(v, e.activation);
+}
+
+// The same over n consecutive values (any n): whole vectors, then a scalar tail.
+template <class Batch>
+inline void apply_epilogue_row_simd(float* values, std::int64_t n, const Epilogue& e, std::int64_t row,
+                                    const float* residual) {
+  constexpr std::int64_t width = static_cast<std::int64_t>(Batch::size);
+  std::int64_t j = 0;
+  for (; j + width <= n; j += width)
+    apply_epilogue_simd(Batch::load_unaligned(values + j), e, row, residual ? residual + j : nullptr)
+        .store_unaligned(values + j);
+  if (j < n) apply_epilogue_row(values + j, n - j, e, row, residual ? residual + j : nullptr);
+}
+
+}  // namespace onnxrun::kernels

@@ -1,0 +1,108 @@
+#pragma once
+// The SGEMM micro-kernel and loop nest, written once over xsimd batches and
+// instantiated per instruction set (sgemm_<isa>.cpp, each compiled with its
+// own flags). Included only by those files.
+#include <xsimd/xsimd.hpp>
+
+#include <algorithm>
+
+#include "ops/kernels/epilogue_simd.hpp"
+#include "ops/kernels/sgemm.hpp"
+
+namespace onnxrun::kernels {
+
+template <class Arch>
+struct SgemmKernel {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr std::int64_t kWidth = static_cast<std::int64_t>(Batch::size);
+  static constexpr std::int64_t kNr = 2 * kWidth;
+  static constexpr std::int64_t kMr = kSgemmMr;
+
+  // Adds (accumulate) or writes one partial tile of C, applying the epilogue on
+  // the last K block. `tile` holds the kMr x kNr sums, row-major.
+  static void store_partial(const float* tile, float* c, std::int64_t ldc, std::int64_t rows, std::int64_t cols,
+                            bool accumulate, bool last, const Epilogue& epilogue, std::int64_t row0,
+                            const float* residual) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      float* row = c + r * ldc;
+      for (std::int64_t j = 0; j < cols; ++j) row[j] = tile[r * kNr + j] + (accumulate ? row[j] : 0.0f);
+      if (last) apply_epilogue_row(row, cols, epilogue, row0 + r, residual ? residual + r * ldc : nullptr);
+    }
+  }
+
+  static void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c, std::int64_t ldc,
+                           std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
+                           const Epilogue& epilogue, std::int64_t row0, const float* residual) {
+    Batch acc0[kMr], acc1[kMr];
+#pragma GCC unroll 6
+    for (std::int64_t r = 0; r < kMr; ++r) acc0[r] = acc1[r] = Batch(0.0f);
+    for (std::int64_t k = 0; k < kc; ++k) {
+      const Batch b0 = Batch::load_unaligned(b);
+      const Batch b1 = Batch::load_unaligned(b + kWidth);
+#pragma GCC unroll 6
+      for (std::int64_t r = 0; r < kMr; ++r) {
+        const Batch ar(a[r]);
+        acc0[r] = xsimd::fma(ar, b0, acc0[r]);
+        acc1[r] = xsimd::fma(ar, b1, acc1[r]);
+      }
+      a += kMr;
+      b += kNr;
+    }
+    if (rows == kMr && cols == kNr) {
+#pragma GCC unroll 6
+      for (std::int64_t r = 0; r < kMr; ++r) {
+        float* row = c + r * ldc;
+        Batch v0 = acc0[r], v1 = acc1[r];
+        if (accumulate) {
+          v0 += Batch::load_unaligned(row);
+          v1 += Batch::load_unaligned(row + kWidth);
+        }
+        if (last) {
+          const float* res = residual ? residual + r * ldc : nullptr;
+          v0 = apply_epilogue_simd(v0, epilogue, row0 + r, res);
+          v1 = apply_epilogue_simd(v1, epilogue, row0 + r, res ? res + kWidth : nullptr);
+        }
+        v0.store_unaligned(row);
+        v1.store_unaligned(row + kWidth);
+      }
+      return;
+    }
+    alignas(64) float tile[kMr * kNr];
+    for (std::int64_t r = 0; r < kMr; ++r) {
+      acc0[r].store_aligned(tile + r * kNr);
+      acc1[r].store_aligned(tile + r * kNr + kWidth);
+    }
+    store_partial(tile, c, ldc, rows, cols, accumulate, last, epilogue, row0, residual);
+  }
+
+  static void run(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const float* packed_b,
+                  float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
+                  std::int64_t panel_end) {
+    const std::int64_t m_panels = (M + kMr - 1) / kMr;
+    const std::int64_t n_panels = (N + kNr - 1) / kNr;
+    panel_end = std::min(panel_end, n_panels);
+    const std::int64_t mc_panels = kSgemmMc / kMr;
+    for (std::int64_t k0 = 0; k0 < K; k0 += kSgemmKc) {
+      const std::int64_t kc = std::min(kSgemmKc, K - k0);
+      const float* a_block = packed_a + k0 * m_panels * kMr;
+      const float* b_block = packed_b + k0 * n_panels * kNr;
+      const bool accumulate = k0 > 0;
+      const bool last = k0 + kc >= K;
+      for (std::int64_t mb = 0; mb < m_panels; mb += mc_panels) {
+        const std::int64_t mb_end = std::min(m_panels, mb + mc_panels);
+        for (std::int64_t p = panel_begin; p < panel_end; ++p) {
+          const float* b_panel = b_block + p * kc * kNr;
+          const std::int64_t cols = std::min(kNr, N - p * kNr);
+          for (std::int64_t mp = mb; mp < mb_end; ++mp) {
+            const std::int64_t rows = std::min(kMr, M - mp * kMr);
+            const std::int64_t offset = mp * kMr * ldc + p * kNr;
+            micro_kernel(kc, a_block + mp * kc * kMr, b_panel, c + offset, ldc, rows, cols, accumulate, last,
+                         epilogue, mp * kMr, epilogue.residual ? epilogue.residual + offset : nullptr);
+          }
+        }
+      }
+    }
+  }
+};
+
+}  // namespace onnxrun::kernels
