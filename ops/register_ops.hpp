@@ -5,6 +5,7 @@
 namespace onnxrun {
 
 void register_conv_ops(OpRegistry& registry);
+void register_conv_transpose_ops(OpRegistry& registry);  // called by register_conv_ops
 void register_pool_ops(OpRegistry& registry);
 void register_normalization_ops(OpRegistry& registry);
 void register_unary_elementwise_ops(OpRegistry& registry);

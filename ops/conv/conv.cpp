@@ -1,6 +1,17 @@
 // Conv (opsets 1+): 1D/2D/3D, strides, pads, dilations, groups, auto_pad,
-// optional bias, kernel_shape inferred from the weights.
+// optional bias, kernel_shape inferred from the weights. Also FusedConv (domain
+// com.onnxrun), which the graph optimizer makes from a Conv followed by a
+// residual Add and/or an activation: inputs X, W, B, Residual and the
+// attributes "activation", "activation_alpha", "activation_beta".
+//
+// prepare() picks the algorithm (conv_algorithm.hpp) from what applies to the
+// layer; the scalar reference is the fallback, and the only choice when the
+// weights are computed at run time.
+#include "ops/common/broadcast.hpp"
+#include "ops/common/fused_activation.hpp"
 #include "ops/common/spatial_geometry.hpp"
+#include "ops/conv/conv_algorithm.hpp"
+#include "ops/conv/conv_gemm.hpp"
 #include "ops/reference/conv_reference.hpp"
 #include "ops/register_ops.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -11,8 +22,10 @@ namespace {
 
 class ConvOp final : public Op {
  public:
+  explicit ConvOp(bool fused) : fused_(fused) {}
+
   void infer(InferContext& context) override {
-    context.require_input_count(2, 3);
+    context.require_input_count(2, fused_ ? 4 : 3);
     for (std::size_t i = 0; i < context.input_count(); ++i)
       if (context.has_input(i)) context.require_dtype(i, DType::Float32);
     const Shape& x = context.input(0).shape;
@@ -54,27 +67,92 @@ class ConvOp final : public Op {
     Shape y{x[0], out_channels};
     for (std::int64_t size : geometry.output_spatial()) y.push_back(size);
     context.set_output(0, DType::Float32, y);
+
+    activation_ = fused_ ? read_fused_activation(context) : kernels::ActivationParams{};
+    residual_ = context.has_input(3);
+    if (residual_) {
+      const Shape& r = context.input(3).shape;
+      // The fusion pass cannot see shapes: a residual that only broadcasts to
+      // the output is added on a slower path after the convolution.
+      if (broadcast_shapes(context, r, y) != y)
+        context.fail("residual (input 3) has shape " + shape_to_string(r) + ", which does not broadcast to the output " +
+                     shape_to_string(y));
+      broadcast_residual_ = r != y;
+      if (broadcast_residual_) {
+        residual_strides_ = broadcast_strides(r, y);
+        output_shape_ = y;
+      }
+    }
   }
 
+  void prepare(PrepareContext& context) override {
+    ConvSetup setup;
+    setup.params = params_;
+    setup.activation = broadcast_residual_ ? kernels::ActivationParams{} : activation_;
+    setup.threads = context.threads();
+    const Tensor* weight = context.input(1).constant;
+    if (weight) {
+      setup.weight = weight->data_as<float>();
+      algorithm_ = make_conv_gemm(setup);
+    } else {
+      algorithm_ = make_conv_reference(setup);
+    }
+    std::size_t bytes = algorithm_->workspace_bytes();
+    if (broadcast_residual_) bytes = 0;  // the slow path runs after the conv, in place
+    context.request_workspace(bytes);
+  }
+
+  std::string algorithm() const { return algorithm_ ? algorithm_->name() : ""; }
+
   void run(const RunContext& context) const override {
-    const float* x = context.input<float>(0);
-    const float* w = context.input<float>(1);
-    const float* b = context.inputs.size() > 2 ? context.input<float>(2) : nullptr;
-    float* y = context.output<float>(0);
-    context.pool->parallel_for(params_.batch * params_.out_channels, [&](std::int64_t begin, std::int64_t end) {
-      reference::conv_reference(params_, x, w, b, y, begin, end);
-    });
+    ConvRunArgs args;
+    args.input = context.input<float>(0);
+    args.weight = context.input<float>(1);
+    args.bias = context.inputs.size() > 2 ? context.input<float>(2) : nullptr;
+    args.residual = residual_ && !broadcast_residual_ ? context.input<float>(3) : nullptr;
+    args.output = context.output<float>(0);
+    args.workspace = context.workspace;
+    args.pool = context.pool;
+    algorithm_->run(args);
+    if (broadcast_residual_) add_broadcast_residual(context.input<float>(3), args.output, *context.pool);
   }
 
  private:
+  // output = activation(output + residual broadcast to the output's shape).
+  void add_broadcast_residual(const float* residual, float* output, ThreadPool& pool) const {
+    const std::int64_t inner = output_shape_.back();
+    std::int64_t rows = 1;
+    for (std::size_t d = 0; d + 1 < output_shape_.size(); ++d) rows *= output_shape_[d];
+    pool.parallel_for(rows, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t row = begin; row < end; ++row) {
+        std::int64_t offset = 0, rest = row;
+        for (std::size_t d = output_shape_.size() - 1; d-- > 0;) {
+          offset += rest % output_shape_[d] * residual_strides_[d];
+          rest /= output_shape_[d];
+        }
+        float* out = output + row * inner;
+        for (std::int64_t j = 0; j < inner; ++j)
+          out[j] = kernels::apply_activation(out[j] + residual[offset + j * residual_strides_.back()], activation_);
+      }
+    }, 16);
+  }
+
+  bool fused_ = false;
   reference::ConvParams params_;
+  kernels::ActivationParams activation_;
+  bool residual_ = false, broadcast_residual_ = false;
+  std::vector<std::int64_t> residual_strides_;
+  Shape output_shape_;
+  std::unique_ptr<ConvAlgorithm> algorithm_;
 };
 
 }  // namespace
 
 void register_conv_ops(OpRegistry& registry) {
-  registry.add("Conv", 1, 21, [](const Node&) { return std::make_unique<ConvOp>(); });
-  void register_conv_transpose_ops(OpRegistry&); register_conv_transpose_ops(registry);  // conv_transpose.cpp
+  registry.add("Conv", 1, 21, [](const Node&) { return std::make_unique<ConvOp>(false); });
+  registry.add(OpRegistration{"com.onnxrun", "FusedConv", 1, 1, Provider::Cpu,
+                              [](const Node&) { return std::make_unique<ConvOp>(true); }});
+  register_conv_transpose_ops(registry);
 }
 
 }  // namespace onnxrun

@@ -46,7 +46,7 @@ bool isa_available(Isa isa) {
   switch (isa) {
     case Isa::Sse2: return cpu.sse2;
     case Isa::Avx2Fma: return cpu.fma3_avx2;
-    case Isa::Avx512: return cpu.avx512f;
+    case Isa::Avx512: return cpu.avx512f && cpu.avx512dq;
   }
   return false;
 }

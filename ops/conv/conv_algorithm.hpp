@@ -1,0 +1,58 @@
+#pragma once
+// One way of computing a convolution (im2col + GEMM, 1x1 GEMM, Winograd,
+// depthwise, the scalar reference). ConvOp builds the candidates that apply to
+// a layer at prepare time, picks one, and calls it on every run.
+//
+// An algorithm owns whatever it derived from the constant weights (packed or
+// transformed), says how much scratch memory a run needs, and splits its work
+// over the thread pool itself.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ops/kernels/epilogue.hpp"
+#include "ops/reference/conv_reference.hpp"
+
+namespace onnxrun {
+
+class ThreadPool;
+
+// What every algorithm is built from: the layer's geometry (3 spatial dims,
+// unused leading ones of size 1), its weights as given in the model
+// ([out_channels, in_channels / groups, kernel...], constant), and the fused
+// activation (ActivationParams::kind None when nothing is fused).
+struct ConvSetup {
+  reference::ConvParams params;
+  const float* weight = nullptr;
+  kernels::ActivationParams activation;
+  int threads = 1;  // the pool size runs will use
+};
+
+// Per-run pointers. bias and residual may be null; residual has the output's
+// shape and is added before the activation.
+struct ConvRunArgs {
+  const float* input = nullptr;
+  // The weights as the model gives them at run time; only algorithms that did
+  // not transform them at setup (the reference) read them.
+  const float* weight = nullptr;
+  const float* bias = nullptr;
+  const float* residual = nullptr;
+  float* output = nullptr;
+  void* workspace = nullptr;  // workspace_bytes() of scratch, 64-byte aligned
+  ThreadPool* pool = nullptr;
+};
+
+class ConvAlgorithm {
+ public:
+  virtual ~ConvAlgorithm() = default;
+  // Short name for profiles and logs: "im2col_gemm", "gemm_1x1", "winograd_f4x4", ...
+  virtual std::string name() const = 0;
+  virtual std::size_t workspace_bytes() const = 0;
+  virtual void run(const ConvRunArgs& args) const = 0;
+};
+
+// The scalar reference plus the epilogue: always applicable, the fallback.
+std::unique_ptr<ConvAlgorithm> make_conv_reference(const ConvSetup& setup);
+
+}  // namespace onnxrun

@@ -1,0 +1,136 @@
+#include "ops/conv/conv_gemm.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "ops/kernels/im2col_pack.hpp"
+#include "ops/kernels/sgemm.hpp"
+#include "runtime/core/aligned_buffer.hpp"
+#include "runtime/exec/thread_pool.hpp"
+
+namespace onnxrun {
+
+namespace {
+
+// Output columns per packed B block: a K-block of 256 rows x 192 columns is
+// 192 KiB, which stays in this class of machine's 512 KiB L2 while the A
+// blocks stream past it.
+constexpr std::int64_t kColumnBlock = 192;
+// Row blocks are split only to give idle threads work; below this many rows
+// per block the repeated packing of B costs more than the idle thread gains.
+constexpr std::int64_t kMinRowBlock = 24;
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+class ConvGemm final : public ConvAlgorithm {
+ public:
+  explicit ConvGemm(const ConvSetup& setup) : p_(setup.params), activation_(setup.activation) {
+    groups_ = p_.groups;
+    rows_ = p_.out_channels / groups_;
+    const std::int64_t taps = p_.kernel[0] * p_.kernel[1] * p_.kernel[2];
+    depth_ = p_.in_channels / groups_ * taps;
+    columns_ = p_.out[0] * p_.out[1] * p_.out[2];
+    pointwise_ = taps == 1;
+    for (int d = 0; d < 3; ++d)
+      pointwise_ = pointwise_ && p_.stride[d] == 1 && p_.pad[d] == 0 && p_.out[d] == p_.in[d];
+    nr_ = kernels::sgemm_nr();
+    column_block_ = std::max<std::int64_t>(nr_, kColumnBlock / nr_ * nr_);
+
+    // Split rows only when images x groups x column blocks cannot keep every thread busy.
+    const std::int64_t tasks = p_.batch * groups_ * ceil_div(columns_, column_block_);
+    std::int64_t row_blocks = 1;
+    if (tasks > 0 && tasks < 2 * setup.threads) row_blocks = std::min(ceil_div(2 * setup.threads, tasks), ceil_div(rows_, kMinRowBlock));
+    row_block_ = std::max<std::int64_t>(
+        kernels::kSgemmMr, ceil_div(ceil_div(rows_, std::max<std::int64_t>(row_blocks, 1)), kernels::kSgemmMr) * kernels::kSgemmMr);
+    row_blocks_ = ceil_div(rows_, row_block_);
+    threads_ = std::max(1, setup.threads);
+
+    // Weights: one packed A per (group, row block).
+    for (std::int64_t g = 0; g < groups_; ++g)
+      for (std::int64_t rb = 0; rb < row_blocks_; ++rb) {
+        const std::int64_t m0 = rb * row_block_, m = std::min(row_block_, rows_ - m0);
+        std::vector<float> packed(kernels::sgemm_packed_a_floats(m, depth_));
+        kernels::sgemm_pack_a(setup.weight + (g * rows_ + m0) * depth_, depth_, 1, m, depth_, packed.data());
+        packed_weights_.push_back(std::move(packed));
+      }
+
+    geometry_.channels = p_.in_channels / groups_;
+    for (int d = 0; d < 3; ++d) {
+      geometry_.in[d] = p_.in[d];
+      geometry_.out[d] = p_.out[d];
+      geometry_.kernel[d] = p_.kernel[d];
+      geometry_.stride[d] = p_.stride[d];
+      geometry_.pad[d] = p_.pad[d];
+      geometry_.dilation[d] = p_.dilation[d];
+    }
+  }
+
+  std::string name() const override { return pointwise_ ? "gemm_1x1" : "im2col_gemm"; }
+
+  std::size_t workspace_bytes() const override {
+    return static_cast<std::size_t>(threads_) * slot_floats() * sizeof(float);
+  }
+
+  void run(const ConvRunArgs& args) const override {
+    const std::int64_t column_blocks = ceil_div(columns_, column_block_);
+    const std::int64_t tasks = p_.batch * groups_ * column_blocks * row_blocks_;
+    const std::int64_t slots = std::min<std::int64_t>(threads_, tasks);
+    if (slots == 0) return;  // an empty batch or output
+    // One body per slot, each with its own packing buffer and a static share of tasks.
+    args.pool->parallel_for(slots, [&](std::int64_t slot_begin, std::int64_t slot_end) {
+      float* packed_b = static_cast<float*>(args.workspace) + slot_begin * slot_floats();
+      const std::int64_t task_begin = tasks * slot_begin / slots, task_end = tasks * slot_end / slots;
+      std::int64_t packed_for = -1;  // the (image, group, column block) packed_b holds
+      for (std::int64_t task = task_begin; task < task_end; ++task) {
+        const std::int64_t rb = task % row_blocks_;
+        const std::int64_t columns_task = task / row_blocks_;
+        const std::int64_t cb = columns_task % column_blocks;
+        const std::int64_t g = columns_task / column_blocks % groups_;
+        const std::int64_t n = columns_task / column_blocks / groups_;
+        const std::int64_t col0 = cb * column_block_, cols = std::min(column_block_, columns_ - col0);
+        if (packed_for != columns_task) {
+          pack_columns(args.input + (n * p_.in_channels + g * geometry_.channels) * input_plane(), col0, cols,
+                       packed_b);
+          packed_for = columns_task;
+        }
+        const std::int64_t m0 = rb * row_block_, m = std::min(row_block_, rows_ - m0);
+        const std::int64_t out_offset = (n * p_.out_channels + g * rows_ + m0) * columns_ + col0;
+        kernels::Epilogue epilogue;
+        epilogue.row_bias = args.bias ? args.bias + g * rows_ + m0 : nullptr;
+        epilogue.residual = args.residual ? args.residual + out_offset : nullptr;
+        epilogue.activation = activation_;
+        kernels::sgemm_packed(m, cols, depth_, packed_weights_[g * row_blocks_ + rb].data(), packed_b,
+                              args.output + out_offset, columns_, epilogue, 0, ceil_div(cols, nr_));
+      }
+    }, 1);
+  }
+
+ private:
+  std::int64_t input_plane() const { return p_.in[0] * p_.in[1] * p_.in[2]; }
+  std::size_t slot_floats() const {
+    // Rounded to 64 bytes so every slot's buffer stays aligned.
+    return (kernels::sgemm_packed_b_floats(depth_, column_block_) + 15) / 16 * 16;
+  }
+
+  void pack_columns(const float* input, std::int64_t col0, std::int64_t cols, float* packed) const {
+    if (pointwise_)
+      kernels::sgemm_pack_b(input + col0, input_plane(), 1, depth_, cols, packed);
+    else
+      kernels::im2col_pack_b(input, geometry_, col0, cols, packed);
+  }
+
+  reference::ConvParams p_;
+  kernels::ActivationParams activation_;
+  kernels::Im2colGeometry geometry_;
+  std::int64_t groups_ = 1, rows_ = 0, depth_ = 0, columns_ = 0;
+  std::int64_t row_block_ = 0, row_blocks_ = 1, column_block_ = 0, nr_ = 0;
+  int threads_ = 1;
+  bool pointwise_ = false;
+  std::vector<std::vector<float>> packed_weights_;
+};
+
+}  // namespace
+
+std::unique_ptr<ConvAlgorithm> make_conv_gemm(const ConvSetup& setup) { return std::make_unique<ConvGemm>(setup); }
+
+}  // namespace onnxrun
