@@ -97,9 +97,7 @@ class ConvOp final : public Op {
     } else {
       algorithm_ = make_conv_reference(setup);
     }
-    std::size_t bytes = algorithm_->workspace_bytes();
-    if (broadcast_residual_) bytes = 0;  // the slow path runs after the conv, in place
-    context.request_workspace(bytes);
+    context.request_workspace(algorithm_->workspace_bytes());
   }
 
   std::string algorithm() const { return algorithm_ ? algorithm_->name() : ""; }
