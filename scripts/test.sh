@@ -5,7 +5,8 @@
 #      the large ones (batch-32 convolutions, resnet18 folded and unfolded) included;
 #   3. runs ctest: unit tests, CLI tests, committed and regenerated fixtures,
 #      ONNX's backend node tests (conformance);
-#   4. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in
+#   4. exports the small torchvision zoo and compares it with PyTorch (scripts/zoo.sh);
+#   5. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in
 #      build-sanitize/ and runs the same tests on the committed fixtures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,9 @@ echo "$(wc -l < "$generated/manifest.txt") models exported"
 
 echo "--- tests (Release)"
 (cd build && ctest --output-on-failure -j "$jobs")
+
+echo "--- model zoo, small set (torchvision networks exported with random weights)"
+scripts/zoo.sh --set small
 
 echo "--- tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONNXRUN_SANITIZE=ON > "${TMPDIR:-/tmp}/onnxrun-cmake-sanitize.log"
