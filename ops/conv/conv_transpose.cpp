@@ -2,6 +2,7 @@
 // output_padding, output_shape, auto_pad, optional bias, kernel_shape inferred
 // from the weights, which are [C, M/group, kernel...].
 #include "ops/common/conv_transpose_geometry.hpp"
+#include "ops/common/conv_validation.hpp"
 #include "ops/reference/conv_transpose_reference.hpp"
 #include "ops/register_ops.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -14,45 +15,19 @@ class ConvTransposeOp final : public Op {
  public:
   void infer(InferContext& context) override {
     context.require_input_count(2, 3);
-    for (std::size_t i = 0; i < context.input_count(); ++i)
-      if (context.has_input(i)) context.require_dtype(i, DType::Float32);
+    const ConvChannels channels = check_conv_inputs(context, ConvWeightLayout::kInputFirst);
     const Shape& x = context.input(0).shape;
-    const Shape& w = context.input(1).shape;
-    if (x.size() < 3 || x.size() > 5)
-      context.fail("input 0 has shape " + shape_to_string(x) + "; expected [N, C, spatial...] with 1 to 3 spatial dims");
-    if (w.size() != x.size())
-      context.fail("weight (input 1) has shape " + shape_to_string(w) + " but input 0 has shape " + shape_to_string(x) +
-                   "; their ranks must match");
-    const std::int64_t group = context.attr_int("group", 1);
-    if (group < 1) context.fail("group " + std::to_string(group) + " must be positive");
-    const std::int64_t channels = x[1];
-    if (w[0] != channels || channels % group != 0)
-      context.fail("input 0 has " + std::to_string(channels) + " channels (shape " + shape_to_string(x) +
-                   ") but weight " + shape_to_string(w) + " with group " + std::to_string(group) +
-                   " expects weight dim 0 equal to them and divisible by the group");
-    if (w[1] < 1) context.fail("weight " + shape_to_string(w) + " has no output channels");
-    const std::int64_t out_channels = w[1] * group;
-    if (context.has_input(2)) {
-      const Shape& b = context.input(2).shape;
-      if (b.size() != 1 || b[0] != out_channels)
-        context.fail("bias (input 2) has shape " + shape_to_string(b) + ", expected [" + std::to_string(out_channels) +
-                     "] (weight " + shape_to_string(w) + ", group " + std::to_string(group) + ")");
-    }
-
     const ConvTransposeAttributes attributes = read_conv_transpose_attributes(context);
-    const Shape weight_kernel(w.begin() + 2, w.end());
-    if (!attributes.spatial.kernel_shape.empty() && attributes.spatial.kernel_shape != weight_kernel)
-      context.fail("kernel_shape " + shape_to_string(attributes.spatial.kernel_shape) + " disagrees with weight shape " +
-                   shape_to_string(w));
+    const Shape weight_kernel = conv_weight_kernel(context, attributes.spatial.kernel_shape);
     const SpatialGeometry geometry =
         compute_conv_transpose_geometry(context, Shape(x.begin() + 2, x.end()), weight_kernel, attributes);
 
     static_cast<reference::SpatialParams&>(params_) = geometry.kernel_params();
     params_.batch = x[0];
-    params_.in_channels = channels;
-    params_.out_channels = out_channels;
-    params_.groups = group;
-    Shape y{x[0], out_channels};
+    params_.in_channels = channels.in_channels;
+    params_.out_channels = channels.out_channels;
+    params_.groups = channels.group;
+    Shape y{x[0], channels.out_channels};
     for (std::int64_t size : geometry.output_spatial()) y.push_back(size);
     context.set_output(0, DType::Float32, y);
   }

@@ -4,20 +4,6 @@
 
 namespace onnxrun::reference {
 
-namespace {
-
-// The range of output positions o whose input o*stride - pad + offset lands in
-// [0, size): computing it once per kernel tap keeps bounds checks out of the
-// innermost loop.
-void valid_range(std::int64_t size, std::int64_t out, std::int64_t stride, std::int64_t pad, std::int64_t offset,
-                 std::int64_t& first, std::int64_t& last) {
-  const std::int64_t shift = offset - pad;  // input index of o = 0
-  first = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-  last = size - 1 - shift < 0 ? -1 : std::min(out - 1, (size - 1 - shift) / stride);
-}
-
-}  // namespace
-
 void conv_reference(const ConvParams& p, const float* input, const float* weight, const float* bias, float* output,
                     std::int64_t task_begin, std::int64_t task_end) {
   const std::int64_t in_per_group = p.in_channels / p.groups;
@@ -38,13 +24,13 @@ void conv_reference(const ConvParams& p, const float* input, const float* weight
       const float* w = weight + (m * in_per_group + c) * kernel_volume;
       for (std::int64_t kd = 0; kd < p.kernel[0]; ++kd) {
         std::int64_t od_first, od_last;
-        valid_range(p.in[0], p.out[0], p.stride[0], p.pad[0], kd * p.dilation[0], od_first, od_last);
+        valid_range(p.out[0], p.in[0], p.stride[0], kd * p.dilation[0] - p.pad[0], od_first, od_last);
         for (std::int64_t kh = 0; kh < p.kernel[1]; ++kh) {
           std::int64_t oh_first, oh_last;
-          valid_range(p.in[1], p.out[1], p.stride[1], p.pad[1], kh * p.dilation[1], oh_first, oh_last);
+          valid_range(p.out[1], p.in[1], p.stride[1], kh * p.dilation[1] - p.pad[1], oh_first, oh_last);
           for (std::int64_t kw = 0; kw < p.kernel[2]; ++kw) {
             std::int64_t ow_first, ow_last;
-            valid_range(p.in[2], p.out[2], p.stride[2], p.pad[2], kw * p.dilation[2], ow_first, ow_last);
+            valid_range(p.out[2], p.in[2], p.stride[2], kw * p.dilation[2] - p.pad[2], ow_first, ow_last);
             const float tap = w[(kd * p.kernel[1] + kh) * p.kernel[2] + kw];
             for (std::int64_t od = od_first; od <= od_last; ++od) {
               const std::int64_t id = od * p.stride[0] - p.pad[0] + kd * p.dilation[0];

@@ -4,21 +4,6 @@
 
 namespace onnxrun::reference {
 
-namespace {
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
-// The input positions i whose output i*stride + shift lands in [0, out):
-// computing them once per kernel tap keeps bounds checks out of the innermost
-// loop. shift may be negative (pads) or exceed out (negative pads).
-void valid_range(std::int64_t in, std::int64_t out, std::int64_t stride, std::int64_t shift, std::int64_t& first,
-                 std::int64_t& last) {
-  first = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-  last = std::min(in - 1, floor_div(out - 1 - shift, stride));
-}
-
-}  // namespace
-
 void conv_transpose_reference(const ConvTransposeParams& p, const float* input, const float* weight, const float* bias,
                               float* output, std::int64_t task_begin, std::int64_t task_end) {
   const std::int64_t in_per_group = p.in_channels / p.groups;

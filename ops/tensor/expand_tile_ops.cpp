@@ -3,7 +3,7 @@
 // Tile's output [r0*d0, r1*d1, ...] is laid out as [r0, d0, r1, d1, ...] with
 // the r axes reading the same input again.
 #include "ops/common/broadcast.hpp"
-#include "ops/tensor/index_map_copy.hpp"
+#include "ops/tensor/index_map_copy_op.hpp"
 #include "ops/tensor/shape_helpers.hpp"
 #include "runtime/core/checked_math.hpp"
 
@@ -11,7 +11,7 @@ namespace onnxrun {
 
 namespace {
 
-class ExpandOp final : public Op {
+class ExpandOp final : public IndexMapCopyOp {
  public:
   void infer(InferContext& context) override {
     context.require_input_count(2, 2);
@@ -28,19 +28,11 @@ class ExpandOp final : public Op {
     const Ints strides = broadcast_strides(x.shape, out);
     std::vector<IndexMapCopy::Axis> map;
     for (std::size_t d = 0; d < out.size(); ++d) map.push_back(IndexMapCopy::Axis::affine(out[d], 0, strides[d]));
-    copy_ = IndexMapCopy(std::move(map), dtype_size(x.dtype));
-    context.set_output(0, x.dtype, out);
+    set_copy(context, std::move(map), out);
   }
-
-  void run(const RunContext& context) const override {
-    copy_.run(context.inputs[0], context.outputs[0], nullptr, *context.pool);
-  }
-
- private:
-  IndexMapCopy copy_;
 };
 
-class TileOp final : public Op {
+class TileOp final : public IndexMapCopyOp {
  public:
   void infer(InferContext& context) override {
     context.require_input_count(2, 2);
@@ -51,8 +43,7 @@ class TileOp final : public Op {
                    shape_to_string(x.shape));
     Shape out;
     std::vector<IndexMapCopy::Axis> map;
-    Ints strides(x.shape.size(), 1);
-    for (std::size_t d = x.shape.size(); d-- > 1;) strides[d - 1] = strides[d] * x.shape[d];
+    const Ints strides = row_major_strides(x.shape);
     for (std::size_t d = 0; d < x.shape.size(); ++d) {
       if (repeats[d] < 0) context.fail("repeats " + ints_to_string(repeats) + " has a negative entry");
       out.push_back(checked_mul(x.shape[d], repeats[d], context.node().describe()));
@@ -60,16 +51,8 @@ class TileOp final : public Op {
       map.push_back(IndexMapCopy::Axis::affine(x.shape[d], 0, strides[d]));
     }
     element_count(context, out);  // rejects an overflowing product before IndexMapCopy multiplies
-    copy_ = IndexMapCopy(std::move(map), dtype_size(x.dtype));
-    context.set_output(0, x.dtype, out);
+    set_copy(context, std::move(map), out);
   }
-
-  void run(const RunContext& context) const override {
-    copy_.run(context.inputs[0], context.outputs[0], nullptr, *context.pool);
-  }
-
- private:
-  IndexMapCopy copy_;
 };
 
 }  // namespace

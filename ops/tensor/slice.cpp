@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "ops/tensor/index_map_copy.hpp"
+#include "ops/tensor/index_map_copy_op.hpp"
 #include "ops/tensor/shape_helpers.hpp"
 
 namespace onnxrun {
@@ -44,7 +44,7 @@ AxisSlice resolve(std::int64_t start, std::int64_t end, std::int64_t step, std::
   return s;
 }
 
-class SliceOp final : public Op {
+class SliceOp final : public IndexMapCopyOp {
  public:
   void infer(InferContext& context) override {
     const ValueDesc& x = context.input(0);
@@ -101,16 +101,8 @@ class SliceOp final : public Op {
       stride *= x.shape[d];
     }
     std::reverse(map.begin(), map.end());
-    copy_ = IndexMapCopy(std::move(map), dtype_size(x.dtype));
-    context.set_output(0, x.dtype, out);
+    set_copy(context, std::move(map), out);
   }
-
-  void run(const RunContext& context) const override {
-    copy_.run(context.inputs[0], context.outputs[0], nullptr, *context.pool);
-  }
-
- private:
-  IndexMapCopy copy_;
 };
 
 }  // namespace

@@ -5,14 +5,14 @@
 // moves the last dim gathers element by element.
 #include <algorithm>
 
-#include "ops/tensor/index_map_copy.hpp"
+#include "ops/tensor/index_map_copy_op.hpp"
 #include "ops/tensor/shape_helpers.hpp"
 
 namespace onnxrun {
 
 namespace {
 
-class TransposeOp final : public Op {
+class TransposeOp final : public IndexMapCopyOp {
  public:
   void infer(InferContext& context) override {
     context.require_input_count(1, 1);
@@ -27,8 +27,7 @@ class TransposeOp final : public Op {
     // Negative entries are not in the spec, but are as unambiguous as elsewhere.
     perm = normalize_axes(context, perm, rank, "perm");
 
-    Ints strides(x.shape.size(), 1);
-    for (std::size_t d = x.shape.size(); d-- > 1;) strides[d - 1] = strides[d] * x.shape[d];
+    const Ints strides = row_major_strides(x.shape);
     Shape out;
     std::vector<IndexMapCopy::Axis> map;
     for (std::int64_t p : perm) {
@@ -36,16 +35,8 @@ class TransposeOp final : public Op {
       out.push_back(x.shape[d]);
       map.push_back(IndexMapCopy::Axis::affine(x.shape[d], 0, strides[d]));
     }
-    copy_ = IndexMapCopy(std::move(map), dtype_size(x.dtype));
-    context.set_output(0, x.dtype, out);
+    set_copy(context, std::move(map), out);
   }
-
-  void run(const RunContext& context) const override {
-    copy_.run(context.inputs[0], context.outputs[0], nullptr, *context.pool);
-  }
-
- private:
-  IndexMapCopy copy_;
 };
 
 }  // namespace

@@ -14,7 +14,7 @@ Folder layout both scripts write (what build/tests/onnxrun_model_tests reads)::
 
 import os
 import zlib
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 import numpy as np
 import torch
@@ -88,3 +88,46 @@ def folder_files(folder: str) -> List[Tuple[str, int]]:
 def write_manifest(out_dir: str, names: Iterable[str]) -> None:
     with open(os.path.join(out_dir, "manifest.txt"), "w") as f:
         f.writelines(name + "\n" for name in names)
+
+
+def export_with_fixtures(module: nn.Module, shape: Tuple[int, ...], folder: str, *,
+                         extra_batches: Sequence[int] = (), **export_kwargs) -> torch.Tensor:
+    """Draw the input (and one per extra batch size), run ``module`` on it,
+    export it to ``folder/model.onnx`` and save the input/output pairs.
+
+    The inputs come from torch's generator as the caller left it (after the
+    model's seeded weights), so reruns write identical files. ``export_kwargs``
+    go to export_onnx. Returns PyTorch's output for the main input.
+    """
+    x = torch.randn(shape)
+    extra_inputs = [torch.randn((b,) + tuple(shape[1:])) for b in extra_batches]
+    os.makedirs(folder, exist_ok=True)
+    with torch.no_grad():
+        y = module(x)
+        extra_outputs = [module(xi) for xi in extra_inputs]
+        export_onnx(module, x, os.path.join(folder, "model.onnx"), **export_kwargs)
+    save_case(folder, x, y)
+    for b, xi, yi in zip(extra_batches, extra_inputs, extra_outputs):
+        save_case(folder, xi, yi, f"_batch{b}")
+    return y
+
+
+def parse_only(only: Optional[str]) -> Optional[List[str]]:
+    """The model names of a comma-separated --only value; None when absent."""
+    return [n.strip() for n in only.split(",") if n.strip()] if only else None
+
+
+Spec = TypeVar("Spec")
+
+
+def select_named(chosen: Sequence[Spec], only: Optional[Sequence[str]], set_name: str) -> List[Spec]:
+    """The specs of ``chosen`` (each with a ``name``) that --only names, in its
+    order, or all of ``chosen`` without --only; exits naming unknown ones."""
+    if only is None:
+        return list(chosen)
+    by_name = {s.name: s for s in chosen}
+    unknown = [n for n in only if n not in by_name]
+    if unknown:
+        raise SystemExit(f"unknown model(s) for --set {set_name}: {', '.join(unknown)}\n"
+                         f"available: {', '.join(by_name)}")
+    return [by_name[n] for n in only]

@@ -51,8 +51,9 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
-from export_common import (TrainingMode, export_onnx, folder_files, randomize_batchnorm,
-                           save_case, seed_for, torchvision_model, write_manifest)
+from export_common import (TrainingMode, export_with_fixtures, folder_files, parse_only,
+                           randomize_batchnorm, seed_for, select_named, torchvision_model,
+                           write_manifest)
 
 DEFAULT_OPSET = 13
 
@@ -255,43 +256,20 @@ def export_one(spec: ModelSpec, out_dir: str) -> List[Tuple[str, int]]:
     torch.manual_seed(spec.seed)
     module, shape = spec.build()
     module.eval()
-    x = torch.randn(shape)
-    extra_inputs = [torch.randn((b,) + tuple(shape[1:])) for b in spec.extra_batches]
-
     folder = os.path.join(out_dir, spec.name)
-    os.makedirs(folder, exist_ok=True)
-    onnx_path = os.path.join(folder, "model.onnx")
-
-    with torch.no_grad():
-        y = module(x)
-        extra_outputs = [module(xi) for xi in extra_inputs]
-        export_onnx(module, x, onnx_path, opset=spec.opset,
-                    constant_folding=spec.constant_folding, training=spec.training,
-                    dynamic_batch=spec.dynamic_batch)
-
+    export_with_fixtures(module, shape, folder, extra_batches=spec.extra_batches,
+                         opset=spec.opset, constant_folding=spec.constant_folding,
+                         training=spec.training, dynamic_batch=spec.dynamic_batch)
     if spec.require_batchnorm:
-        with open(onnx_path, "rb") as f:
+        with open(os.path.join(folder, "model.onnx"), "rb") as f:
             if b"BatchNormalization" not in f.read():
                 raise RuntimeError(f"{spec.name}: exported model has no "
                                    "BatchNormalization node")
-
-    save_case(folder, x, y)
-    for b, xi, yi in zip(spec.extra_batches, extra_inputs, extra_outputs):
-        save_case(folder, xi, yi, f"_batch{b}")
-
     return folder_files(folder)
 
 
 def select(set_name: str, only: Optional[Sequence[str]]) -> List[ModelSpec]:
-    chosen = [m for m in MODELS if set_name == "all" or m.group == set_name]
-    if only is None:
-        return chosen
-    by_name = {m.name: m for m in chosen}
-    unknown = [n for n in only if n not in by_name]
-    if unknown:
-        raise SystemExit(f"unknown model(s) for --set {set_name}: {', '.join(unknown)}\n"
-                         f"available: {', '.join(by_name)}")
-    return [by_name[n] for n in only]
+    return select_named([m for m in MODELS if set_name == "all" or m.group == set_name], only, set_name)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -303,8 +281,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         default="all", help="which model set to export (default: all)")
     args = parser.parse_args(argv)
 
-    only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
-    specs = select(args.set_name, only)
+    specs = select(args.set_name, parse_only(args.only))
     os.makedirs(args.out_dir, exist_ok=True)
 
     written = []

@@ -53,8 +53,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
-from export_common import (export_onnx, folder_files, randomize_batchnorm, save_case,
-                           seed_for, torchvision_model, write_manifest)
+from export_common import (export_with_fixtures, folder_files, parse_only, randomize_batchnorm,
+                           seed_for, select_named, torchvision_model, write_manifest)
 
 SMALL, ALL = "small", "all"
 
@@ -166,35 +166,15 @@ def export_one(spec: ZooSpec, out_dir: str, opset: int, batches: Sequence[int]) 
     """Export one model; return the seconds it took (build, run, export, save)."""
     start = time.perf_counter()
     module, shape = build(spec)
-    x = torch.randn(shape)
-    extra_inputs = [torch.randn((b,) + shape[1:]) for b in batches]
-
-    folder = os.path.join(out_dir, spec.name)
-    os.makedirs(folder, exist_ok=True)
-    with torch.no_grad():
-        y = module(x)
-        extra_outputs = [module(xi) for xi in extra_inputs]
-        export_onnx(module, x, os.path.join(folder, "model.onnx"), opset=opset,
-                    dynamic_batch=True)
+    y = export_with_fixtures(module, shape, os.path.join(out_dir, spec.name), extra_batches=batches,
+                             opset=opset, dynamic_batch=True)
     if not bool(torch.isfinite(y).all()):
         raise RuntimeError(f"{spec.name}: PyTorch's output is not finite")
-
-    save_case(folder, x, y)
-    for b, xi, yi in zip(batches, extra_inputs, extra_outputs):
-        save_case(folder, xi, yi, f"_batch{b}")
     return time.perf_counter() - start
 
 
 def select(set_name: str, only: Optional[Sequence[str]]) -> List[ZooSpec]:
-    chosen = [s for s in ZOO if set_name == ALL or s.small]
-    if only is None:
-        return chosen
-    by_name = {s.name: s for s in chosen}
-    unknown = [n for n in only if n not in by_name]
-    if unknown:
-        raise SystemExit(f"unknown model(s) for --set {set_name}: {', '.join(unknown)}\n"
-                         f"available: {', '.join(by_name)}")
-    return [by_name[n] for n in only]
+    return select_named([s for s in ZOO if set_name == ALL or s.small], only, set_name)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -210,8 +190,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         "(default: each model's own, 11, 13 or 17)")
     args = parser.parse_args(argv)
 
-    only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
-    specs = select(args.set_name, only)
+    specs = select(args.set_name, parse_only(args.only))
     os.makedirs(args.out_dir, exist_ok=True)
 
     rows: List[Tuple[str, int, str, float]] = []

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <random>
 #include <sstream>
 #include <string>
@@ -19,40 +18,14 @@
 #include "tests/support/compare.hpp"
 #include "tests/support/model_builder.hpp"
 #include "tests/support/op_runner.hpp"
+#include "tests/support/tensor_helpers.hpp"
 
 using onnxrun::DType;
 using onnxrun::Shape;
 using onnxrun::Tensor;
-using onnxrun::testing::check_close;
-using onnxrun::testing::OpRunner;
+using namespace onnxrun::testing;  // check_close, OpRunner, tensor_helpers.hpp
 
 namespace {
-
-using Ints = std::vector<std::int64_t>;
-
-std::int64_t volume(const Shape& shape) {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape) n *= d;
-  return n;
-}
-
-Tensor random_floats(std::mt19937& rng, const Shape& shape) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> values(static_cast<std::size_t>(volume(shape)));
-  for (float& v : values) v = dist(rng);
-  return Tensor::from_values<float>(shape, values);
-}
-
-void check_identical(const Tensor& a, const Tensor& b) {
-  REQUIRE((a.shape() == b.shape() && a.dtype() == b.dtype()));
-  CHECK(std::memcmp(a.data(), b.data(), a.byte_size()) == 0);
-}
-
-Tensor run_threads(const OpRunner& runner) {
-  std::vector<Tensor> one = runner.run(1), three = runner.run(3);
-  check_identical(one[0], three[0]);
-  return one[0];
-}
 
 // --- the case description, shared by the op under test and the oracle ---
 
@@ -277,7 +250,7 @@ void check_case(std::mt19937& rng, const ResizeCase& c, const Shape& shape) {
   INFO(describe(c, shape));
   const Tensor x = random_floats(rng, shape);
   const Tensor expected = naive_resize(c, x);
-  check_close(run_threads(make_runner(c, x)), expected);
+  check_close(run_threads_single(make_runner(c, x)), expected);
 }
 
 struct Geometry {
@@ -380,11 +353,11 @@ TEST_CASE("Resize axes and keep_aspect_ratio_policy match the reference") {
 
 TEST_CASE("Resize known values: bilinear half_pixel and align_corners as PyTorch computes them") {
   const Tensor x = Tensor::from_values<float>({1, 1, 2, 2}, {1, 2, 3, 4});
-  const Tensor half_pixel = run_threads(make_runner(ResizeCase{.mode = "linear", .scales = {1, 1, 2, 2}}, x));
+  const Tensor half_pixel = run_threads_single(make_runner(ResizeCase{.mode = "linear", .scales = {1, 1, 2, 2}}, x));
   check_close(half_pixel, Tensor::from_values<float>({1, 1, 4, 4}, {1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f, 2.5f,
                                                                     2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4}));
   const Tensor corners =
-      run_threads(make_runner(ResizeCase{.mode = "linear", .coordinates = "align_corners", .sizes = {1, 1, 3, 3}}, x));
+      run_threads_single(make_runner(ResizeCase{.mode = "linear", .coordinates = "align_corners", .sizes = {1, 1, 3, 3}}, x));
   check_close(corners, Tensor::from_values<float>({1, 1, 3, 3}, {1, 1.5f, 2, 2, 2.5f, 3, 3, 3.5f, 4}));
 }
 
@@ -394,7 +367,7 @@ TEST_CASE("Resize-10 and Upsample-9: asymmetric, nearest floors up and ceils dow
   const Tensor scales = Tensor::from_values<float>({4}, {1, 1, 0.6f, 0.6f});
   OpRunner down("Resize", 10, "resize10");
   down.attr_string("mode", "nearest").input(x).constant(scales);
-  check_close(run_threads(down), Tensor::from_values<float>({1, 1, 1, 2}, {1, 3}));
+  check_close(run_threads_single(down), Tensor::from_values<float>({1, 1, 1, 2}, {1, 3}));
 
   for (const char* mode : {"nearest", "linear"})
     for (const std::vector<float>& s : {std::vector<float>{1, 1, 2, 3}, std::vector<float>{1, 2, 1.5f, 2.5f},
@@ -408,7 +381,7 @@ TEST_CASE("Resize-10 and Upsample-9: asymmetric, nearest floors up and ceils dow
         runner.attr_string("mode", mode).input(input).constant(Tensor::from_values<float>({4}, s));
         ResizeCase c{.mode = mode, .coordinates = "asymmetric", .scales = s, .opset = opset};
         INFO(describe(c, shape) << " opset " << opset);
-        check_close(run_threads(runner), naive_resize(c, input));
+        check_close(run_threads_single(runner), naive_resize(c, input));
       }
 }
 
@@ -419,13 +392,13 @@ TEST_CASE("Resize-11: empty scales with sizes, and tf_half_pixel_for_nn") {
   runner.attr_string("mode", "linear").attr_string("coordinate_transformation_mode", "pytorch_half_pixel");
   runner.input(x).constant(Tensor::from_values<float>({0}, {})).constant(Tensor::from_values<float>({0}, {}));
   runner.constant(Tensor::from_values<std::int64_t>({4}, {1, 2, 7, 4}));
-  check_close(run_threads(runner),
+  check_close(run_threads_single(runner),
               naive_resize(ResizeCase{.mode = "linear", .coordinates = "pytorch_half_pixel", .sizes = {1, 2, 7, 4}}, x));
 
   OpRunner nn("Resize", 11, "resize11nn");
   nn.attr_string("coordinate_transformation_mode", "tf_half_pixel_for_nn").input(x).missing_input();
   nn.constant(Tensor::from_values<float>({4}, {1, 1, 1.5f, 0.6f}));
-  check_close(run_threads(nn), naive_resize(ResizeCase{.coordinates = "tf_half_pixel_for_nn",
+  check_close(run_threads_single(nn), naive_resize(ResizeCase{.coordinates = "tf_half_pixel_for_nn",
                                                        .scales = {1, 1, 1.5f, 0.6f}, .opset = 11},
                                             x));
 }
@@ -458,7 +431,6 @@ TEST_CASE("Upsample-7 reads scales from its attribute; Resize re-plans when size
 TEST_CASE("Resize errors name the node and the shapes") {
   const Tensor x = Tensor::from_values<float>({1, 1, 2, 2}, {1, 2, 3, 4});
   auto error = [&](const ResizeCase& c) { return make_runner(c, x).infer_error(); };
-  auto contains = [](const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; };
 
   std::string message = error(ResizeCase{.scales = {1, 2}});
   INFO(message);

@@ -20,33 +20,15 @@
 #include "runtime/exec/plan.hpp"
 #include "tests/support/model_builder.hpp"
 #include "tests/support/op_runner.hpp"
+#include "tests/support/tensor_helpers.hpp"
 
 using namespace onnxrun;
-using onnxrun::testing::OpRunner;
+using namespace onnxrun::testing;  // OpRunner, tensor_helpers.hpp
 
 namespace {
 
-using Ints = std::vector<std::int64_t>;
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
-
-Ints unravel(std::int64_t flat, const Shape& shape) {
-  Ints index(shape.size());
-  for (std::size_t d = shape.size(); d-- > 0;) {
-    index[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  return index;
-}
-
-std::int64_t ravel(const Ints& index, const Shape& shape) {
-  std::int64_t flat = 0;
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    REQUIRE((index[d] >= 0 && index[d] < shape[d]));
-    flat = flat * shape[d] + index[d];
-  }
-  return flat;
-}
 
 // Values 0, 1, 2, ... in any dtype (wrapping for uint8, 0/1 alternating for bool).
 Tensor iota(DType dtype, const Shape& shape) {
@@ -87,28 +69,8 @@ Tensor reference(const Tensor& x, const Shape& out_shape, const Source& source, 
   return out;
 }
 
-void check_identical(const Tensor& actual, const Tensor& expected) {
-  REQUIRE(shape_to_string(actual.shape()) == shape_to_string(expected.shape()));
-  REQUIRE(std::string(dtype_name(actual.dtype())) == dtype_name(expected.dtype()));
-  CHECK(std::memcmp(actual.data(), expected.data(), expected.byte_size()) == 0);
-}
-
-// Runs with 1 and 3 threads; partitioning must not change a single bit.
-std::vector<Tensor> run_threads(const OpRunner& runner) {
-  std::vector<Tensor> one = runner.run(1), three = runner.run(3);
-  for (std::size_t i = 0; i < one.size(); ++i)
-    if (!one[i].empty()) check_identical(one[i], three[i]);
-  return one;
-}
-Tensor run1(const OpRunner& runner) { return run_threads(runner).at(0); }
-
 template <class T> std::vector<T> values(const Tensor& t) {
   return std::vector<T>(t.data_as<T>(), t.data_as<T>() + t.element_count());
-}
-
-void check_mentions(const std::string& message, std::initializer_list<std::string> parts) {
-  INFO("message: " << message);
-  for (const std::string& part : parts) CHECK(message.find(part) != std::string::npos);
 }
 
 const std::vector<DType> kAllTypes{DType::Float32, DType::Float64, DType::Int32,
@@ -137,11 +99,11 @@ TEST_CASE("Gather: any axis, negative and int32/int64 indices, every dtype") {
           from.insert(from.end(), o.begin() + a + 2, o.end());
           return std::optional<Ints>(from);
         });
-        check_identical(run1(OpRunner("Gather", 13).attr_int("axis", axis).input(x).input(indices)), expected);
-        check_identical(run1(OpRunner("Gather", 13).attr_int("axis", axis).input(x).constant(indices)), expected);
+        check_identical(run_threads_single(OpRunner("Gather", 13).attr_int("axis", axis).input(x).input(indices)), expected);
+        check_identical(run_threads_single(OpRunner("Gather", 13).attr_int("axis", axis).input(x).constant(indices)), expected);
       }
   // A scalar index drops the axis.
-  const Tensor scalar = run1(OpRunner("Gather", 1).input(iota({4, 2})).input(Tensor::from_values<std::int64_t>({}, {2})));
+  const Tensor scalar = run_threads_single(OpRunner("Gather", 1).input(iota({4, 2})).input(Tensor::from_values<std::int64_t>({}, {2})));
   CHECK(scalar.shape() == Shape{2});
   CHECK(values<float>(scalar) == std::vector<float>{4, 5});
 }
@@ -150,7 +112,7 @@ TEST_CASE("Gather: out-of-range indices fail at load when constant, read zeros a
   check_mentions(OpRunner("Gather", 13, "g").attr_int("axis", 1).input(iota({2, 3})).constant(i64({3})).infer_error(),
                  {"node 'g' (Gather)", "index 3", "[2,3]"});
   check_mentions(OpRunner("Gather", 13).input(iota({2, 3})).constant(i64({-3})).infer_error(), {"index -3"});
-  const Tensor out = run1(OpRunner("Gather", 13).attr_int("axis", 1).input(iota({2, 3})).input(i64({7, 1, -9})));
+  const Tensor out = run_threads_single(OpRunner("Gather", 13).attr_int("axis", 1).input(iota({2, 3})).input(i64({7, 1, -9})));
   CHECK(values<float>(out) == std::vector<float>{0, 1, 0, 0, 4, 0});
 }
 
@@ -163,7 +125,7 @@ TEST_CASE("Squeeze and Unsqueeze: axes attribute before 13, input from 13, negat
       r.input(x);
       if (axes && opset < 13) r.attr_ints("axes", *axes);
       if (axes && opset >= 13) r.constant(i64(*axes));
-      return run1(r);
+      return run_threads_single(r);
     };
     CHECK(squeeze(std::nullopt).shape() == Shape{3, 2});
     CHECK(squeeze(Ints{-2}).shape() == Shape{1, 3, 2});
@@ -175,7 +137,7 @@ TEST_CASE("Squeeze and Unsqueeze: axes attribute before 13, input from 13, negat
       r.input(iota({3, 2}));
       if (opset < 13) r.attr_ints("axes", axes);
       else r.constant(i64(axes));
-      return run1(r);
+      return run_threads_single(r);
     };
     CHECK(unsqueeze({0}).shape() == Shape{1, 3, 2});
     CHECK(unsqueeze({-1}).shape() == Shape{3, 2, 1});
@@ -215,7 +177,7 @@ TEST_CASE("Concat: negative axes, zero-size inputs, every dtype") {
         std::memcpy(static_cast<std::byte*>(want.mutable_data()) + i * es,
                     static_cast<const std::byte*>(parts[p].data()) + ravel(o, parts[p].shape()) * es, es);
       }
-      check_identical(run1(r), want);
+      check_identical(run_threads_single(r), want);
     }
   check_mentions(OpRunner("Concat", 13, "cat").attr_int("axis", 0).input(iota({2, 3})).input(iota({2, 4})).infer_error(),
                  {"node 'cat' (Concat)", "[2,4]", "[2,3]"});
@@ -294,14 +256,14 @@ TEST_CASE("Slice: steps of both signs, clamped and extreme ends, attributes befo
       const Tensor expected = reference(x, {5, static_cast<std::int64_t>(picked.size()), 4}, [&](const Ints& o) {
         return std::optional<Ints>(Ints{o[0], picked[static_cast<std::size_t>(o[1])], o[2]});
       });
-      check_identical(run1(OpRunner("Slice", 13).input(x).constant(i64({s[0]})).constant(i64({s[1]}))
+      check_identical(run_threads_single(OpRunner("Slice", 13).input(x).constant(i64({s[0]})).constant(i64({s[1]}))
                                .constant(i64({axis_arg})).constant(i64({s[2]}))),
                       expected);
       auto fits32 = [](std::int64_t v) { return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max(); };
       if (s[2] == 1 && fits32(s[0]) && fits32(s[1]))
-        check_identical(run1(OpRunner("Slice", 10).input(x).constant(i32({0, s[0]})).constant(i32({5, s[1]}))), expected);
+        check_identical(run_threads_single(OpRunner("Slice", 10).input(x).constant(i32({0, s[0]})).constant(i32({5, s[1]}))), expected);
       if (s[2] == 1)
-        check_identical(run1(OpRunner("Slice", 1).attr_ints("starts", {s[0]}).attr_ints("ends", {s[1]})
+        check_identical(run_threads_single(OpRunner("Slice", 1).attr_ints("starts", {s[0]}).attr_ints("ends", {s[1]})
                                  .attr_ints("axes", {axis_arg}).input(x)),
                         expected);
     }
@@ -311,11 +273,11 @@ TEST_CASE("Slice: steps of both signs, clamped and extreme ends, attributes befo
     const Tensor expected = reference(xt, {2, 3, 2}, [](const Ints& o) {
       return std::optional<Ints>(Ints{4 - 2 * o[0], 1 + o[1], 3 - o[2] * 2});
     });
-    check_identical(run1(OpRunner("Slice", 13).input(xt).constant(i64({-1, 1, kMax})).constant(i64({0, 4, kMin}))
+    check_identical(run_threads_single(OpRunner("Slice", 13).input(xt).constant(i64({-1, 1, kMax})).constant(i64({0, 4, kMin}))
                              .constant(i64({0, 1, 2})).constant(i64({-2, 1, -2}))),
                     expected);
   }
-  CHECK(run1(OpRunner("Slice", 13).input(x).constant(i64({1})).constant(i64({3}))).shape() == Shape{2, 6, 4});
+  CHECK(run_threads_single(OpRunner("Slice", 13).input(x).constant(i64({1})).constant(i64({3}))).shape() == Shape{2, 6, 4});
   check_mentions(OpRunner("Slice", 13, "sl").input(x).constant(i64({0})).constant(i64({1})).constant(i64({1}))
                      .constant(i64({0})).infer_error(),
                  {"node 'sl' (Slice)", "steps"});
@@ -338,16 +300,16 @@ TEST_CASE("Transpose: every permutation of rank 3 and 4, default reverse, every 
           for (std::size_t d = 0; d < perm.size(); ++d) from[static_cast<std::size_t>(perm[d])] = o[d];
           return std::optional<Ints>(from);
         });
-        check_identical(run1(OpRunner("Transpose", 13).attr_ints("perm", perm).input(x)), expected);
+        check_identical(run_threads_single(OpRunner("Transpose", 13).attr_ints("perm", perm).input(x)), expected);
       }
     } while (std::next_permutation(perm.begin(), perm.end()));
   }
-  const Tensor t = run1(OpRunner("Transpose", 1).input(iota({2, 3, 4})));
+  const Tensor t = run_threads_single(OpRunner("Transpose", 1).input(iota({2, 3, 4})));
   CHECK(t.shape() == Shape{4, 3, 2});
   CHECK(t.data_as<float>()[1] == 12);
   // Big enough for the pool to split rows and long runs.
   const Tensor big = iota({3, 40000});
-  check_identical(run1(OpRunner("Transpose", 13).input(big)),
+  check_identical(run_threads_single(OpRunner("Transpose", 13).input(big)),
                   reference(big, {40000, 3}, [](const Ints& o) { return std::optional<Ints>(Ints{o[1], o[0]}); }));
   check_mentions(OpRunner("Transpose", 13, "tr").attr_ints("perm", {0, 0, 1}).input(iota({2, 3, 4})).infer_error(),
                  {"node 'tr' (Transpose)", "twice"});
@@ -364,7 +326,7 @@ TEST_CASE("Expand and Tile: bidirectional broadcast, repeats, every dtype") {
         for (std::size_t d = 0; d < c.in.size(); ++d) from[d] = c.in[d] == 1 ? 0 : o[d + c.out.size() - c.in.size()];
         return std::optional<Ints>(from);
       });
-      check_identical(run1(OpRunner("Expand", 13).input(x).constant(i64(c.target))), expected);
+      check_identical(run_threads_single(OpRunner("Expand", 13).input(x).constant(i64(c.target))), expected);
     }
   check_mentions(OpRunner("Expand", 13, "ex").input(iota({3, 2})).constant(i64({4, 4})).infer_error(),
                  {"node 'ex' (Expand)", "[3,2]", "[4,4]"});
@@ -377,13 +339,13 @@ TEST_CASE("Expand and Tile: bidirectional broadcast, repeats, every dtype") {
       const Tensor expected = reference(x, out, [&](const Ints& o) {
         return std::optional<Ints>(Ints{o[0] % 2, o[1] % 3, o[2] % 2});
       });
-      check_identical(run1(OpRunner("Tile", 13).input(x).constant(i64(repeats))), expected);
+      check_identical(run_threads_single(OpRunner("Tile", 13).input(x).constant(i64(repeats))), expected);
     }
   check_mentions(OpRunner("Tile", 13).input(iota({2, 3})).constant(i64({2})).infer_error(), {"repeats [2]", "[2,3]"});
 }
 
 TEST_CASE("ConstantOfShape and Range") {
-  const Tensor zeros = run1(OpRunner("ConstantOfShape", 9).constant(i64({2, 3})));
+  const Tensor zeros = run_threads_single(OpRunner("ConstantOfShape", 9).constant(i64({2, 3})));
   CHECK(zeros.dtype() == DType::Float32);
   CHECK(values<float>(zeros) == std::vector<float>(6, 0.0f));
   // OpRunner has no tensor attributes; its node is ours to extend.
@@ -393,14 +355,14 @@ TEST_CASE("ConstantOfShape and Range") {
   value.tensor = Tensor::from_values<std::int64_t>({1}, {-7});
   const_cast<Node&>(filled.node()).attributes.set("value", value);
   filled.constant(i64({3}));
-  CHECK(values<std::int64_t>(run1(filled)) == std::vector<std::int64_t>{-7, -7, -7});
-  CHECK(run1(OpRunner("ConstantOfShape", 9).constant(i64({}))).shape() == Shape{});
-  CHECK(run1(OpRunner("ConstantOfShape", 9).constant(i64({4, 0}))).shape() == Shape{4, 0});
+  CHECK(values<std::int64_t>(run_threads_single(filled)) == std::vector<std::int64_t>{-7, -7, -7});
+  CHECK(run_threads_single(OpRunner("ConstantOfShape", 9).constant(i64({}))).shape() == Shape{});
+  CHECK(run_threads_single(OpRunner("ConstantOfShape", 9).constant(i64({4, 0}))).shape() == Shape{4, 0});
   check_mentions(OpRunner("ConstantOfShape", 9, "cos").input(i64({2})).infer_error(),
                  {"node 'cos' (ConstantOfShape)", "computed at run time"});
 
   auto range_i = [](std::int64_t a, std::int64_t b, std::int64_t d) {
-    return values<std::int64_t>(run1(OpRunner("Range", 11).constant(Tensor::from_values<std::int64_t>({}, {a}))
+    return values<std::int64_t>(run_threads_single(OpRunner("Range", 11).constant(Tensor::from_values<std::int64_t>({}, {a}))
                                          .constant(Tensor::from_values<std::int64_t>({}, {b}))
                                          .constant(Tensor::from_values<std::int64_t>({}, {d}))));
   };
@@ -409,7 +371,7 @@ TEST_CASE("ConstantOfShape and Range") {
   CHECK(range_i(3, 3, 1).empty());
   CHECK(range_i(3, 9, -1).empty());
   CHECK(range_i(kMin, kMax, kMax) == std::vector<std::int64_t>{kMin, -1, kMax - 1});
-  const Tensor f = run1(OpRunner("Range", 11).constant(Tensor::from_values<float>({}, {1.0f}))
+  const Tensor f = run_threads_single(OpRunner("Range", 11).constant(Tensor::from_values<float>({}, {1.0f}))
                             .constant(Tensor::from_values<float>({}, {2.0f}))
                             .constant(Tensor::from_values<float>({}, {0.25f})));
   CHECK(values<float>(f) == std::vector<float>{1.0f, 1.25f, 1.5f, 1.75f});
@@ -465,23 +427,23 @@ TEST_CASE("Pad: constant, reflect, edge and wrap; attributes, inputs, axes and c
         }, fill_value);
         const Tensor scalar = Tensor::view(dtype, {}, fill_value);
         const OpRunner r11 = OpRunner("Pad", 11).attr_string("mode", mode).input(x).constant(i64(pads)).constant(scalar);
-        check_identical(run1(r11), expected);
+        check_identical(run_threads_single(r11), expected);
         // Opset 18 axes, reordered: pads follow the axes' order.
         const OpRunner r18 = OpRunner("Pad", 18).attr_string("mode", mode).input(x)
                                  .constant(i64({pads[1], pads[0], pads[3], pads[2]})).constant(scalar).constant(i64({-1, 0}));
-        check_identical(run1(r18), expected);
+        check_identical(run_threads_single(r18), expected);
         if (dtype == DType::Float32) {
           const float v = *static_cast<const float*>(fill_value);
-          check_identical(run1(OpRunner("Pad", 2).attr_string("mode", mode).attr_ints("pads", pads).attr_float("value", v).input(x)),
+          check_identical(run_threads_single(OpRunner("Pad", 2).attr_string("mode", mode).attr_ints("pads", pads).attr_float("value", v).input(x)),
                           expected);
-          check_identical(run1(OpRunner("Pad", 1).attr_string("mode", mode).attr_ints("paddings", pads).attr_float("value", v).input(x)),
+          check_identical(run_threads_single(OpRunner("Pad", 1).attr_string("mode", mode).attr_ints("paddings", pads).attr_float("value", v).input(x)),
                           expected);
         }
       }
   // Only the listed axis is padded; the default fill is 0.
-  const Tensor one_axis = run1(OpRunner("Pad", 18).input(iota({2, 2})).constant(i64({1, 0})).missing_input().constant(i64({1})));
+  const Tensor one_axis = run_threads_single(OpRunner("Pad", 18).input(iota({2, 2})).constant(i64({1, 0})).missing_input().constant(i64({1})));
   CHECK(values<float>(one_axis) == std::vector<float>{0, 0, 1, 0, 2, 3});
-  const Tensor from_scalar = run1(OpRunner("Pad", 13).attr_string("mode", "reflect").input(iota({1, 1})).constant(i64({0, 2, 0, 1})));
+  const Tensor from_scalar = run_threads_single(OpRunner("Pad", 13).attr_string("mode", "reflect").input(iota({1, 1})).constant(i64({0, 2, 0, 1})));
   CHECK(values<float>(from_scalar) == std::vector<float>(4, 0.0f));
   check_mentions(OpRunner("Pad", 13, "pad").input(iota({2, 2})).constant(i64({1, 1})).infer_error(),
                  {"node 'pad' (Pad)", "pads [1,1]", "[2,2]"});
@@ -493,8 +455,6 @@ TEST_CASE("Pad: constant, reflect, edge and wrap; attributes, inputs, axes and c
 // --- whole models through Session ---
 
 namespace {
-
-using namespace onnxrun::testing;
 
 SessionOptions one_thread() {
   SessionOptions o;
