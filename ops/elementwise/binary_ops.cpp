@@ -12,10 +12,17 @@
 //    gives the real result truncated toward zero (0 unless |base| is 1, and 0
 //    for base 0, as for division by zero). An integer base with a float
 //    exponent is computed in double and converted as Cast does.
+//
+// Float32 Add, Sub, Mul and Div run the SIMD kernels of
+// ops/kernels/elementwise_kernels.hpp along each run of the broadcast plan
+// (same shapes, a scalar, a per-channel [C,1,1] or per-(n,c) [N,C,1,1]
+// operand are all runs with each operand dense or constant).
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include "ops/elementwise/elementwise_common.hpp"
+#include "ops/kernels/elementwise_kernels.hpp"
 #include "ops/register_ops.hpp"
 
 namespace onnxrun {
@@ -23,24 +30,28 @@ namespace onnxrun {
 namespace {
 
 struct Add {
+  static constexpr kernels::BinaryArith simd = kernels::BinaryArith::Add;
   template <class T> static T apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) return wrap_add(a, b);
     else return a + b;
   }
 };
 struct Sub {
+  static constexpr kernels::BinaryArith simd = kernels::BinaryArith::Sub;
   template <class T> static T apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) return wrap_sub(a, b);
     else return a - b;
   }
 };
 struct Mul {
+  static constexpr kernels::BinaryArith simd = kernels::BinaryArith::Mul;
   template <class T> static T apply(T a, T b) {
     if constexpr (std::is_integral_v<T>) return wrap_mul(a, b);
     else return a * b;
   }
 };
 struct Div {
+  static constexpr kernels::BinaryArith simd = kernels::BinaryArith::Div;
   template <class T> static T apply(T a, T b) {
     if constexpr (std::is_floating_point_v<T>) {
       return a / b;
@@ -155,6 +166,7 @@ struct BinaryOpInfo {
   DTypeSet a_types, b_types;
   bool mixed_types;  // whether a and b may have different dtypes
   BinaryKernelTable kernels;
+  std::optional<kernels::BinaryArith> simd;  // the float32 SIMD kernel, if any
 };
 
 // a_types: what input 0 may be; b_types: input 1, when it may differ from input
@@ -174,7 +186,9 @@ BinaryOpInfo binary(const char* op_type, std::int64_t since, std::int64_t until)
       }
     });
   });
-  return BinaryOpInfo{op_type, since, until, a_types, mixed ? b_types : a_types, mixed, table};
+  std::optional<kernels::BinaryArith> simd;
+  if constexpr (requires { F::simd; }) simd = F::simd;
+  return BinaryOpInfo{op_type, since, until, a_types, mixed ? b_types : a_types, mixed, table, simd};
 }
 
 class BinaryOp final : public Op {
@@ -197,17 +211,41 @@ class BinaryOp final : public Op {
     kernel_ = entry.kernel;
     const Shape out = broadcast_shapes(context, a.shape, b.shape);
     plan_ = BinaryBroadcastPlan::make(a.shape, b.shape, out);
+    // Runs along which both operands are constant (rare, and short) stay scalar.
+    simd_.reset();
+    const bool one_dense = plan_.a_inner_stride == 1 || plan_.b_inner_stride == 1;
+    if (a.dtype == DType::Float32 && b.dtype == DType::Float32 && one_dense) simd_ = info_.simd;
     context.set_output(0, entry.output, out);
   }
 
   void run(const RunContext& context) const override {
+    if (simd_) return run_simd(context);
     kernel_(plan_, context.inputs[0], context.inputs[1], context.outputs[0], *context.pool);
   }
 
  private:
+  void run_simd(const RunContext& context) const {
+    const float* a = context.input<float>(0);
+    const float* b = context.input<float>(1);
+    float* out = context.output<float>(0);
+    const kernels::BinaryArith op = *simd_;
+    const bool a_dense = plan_.a_inner_stride == 1, b_dense = plan_.b_inner_stride == 1;
+    const std::int64_t inner = plan_.inner;
+    for_each_broadcast_chunk(plan_, *context.pool, [&](std::int64_t row, std::int64_t first, std::int64_t last,
+                                                        std::int64_t a_offset, std::int64_t b_offset) {
+      const float* ar = a + a_offset + (a_dense ? first : 0);
+      const float* br = b + b_offset + (b_dense ? first : 0);
+      float* o = out + row * inner + first;
+      if (a_dense && b_dense) kernels::elementwise_binary(op, ar, br, o, last - first);
+      else if (a_dense) kernels::elementwise_binary_vs(op, ar, *br, o, last - first);
+      else kernels::elementwise_binary_sv(op, *ar, br, o, last - first);
+    });
+  }
+
   const BinaryOpInfo& info_;
   BinaryKernel kernel_ = nullptr;
   BinaryBroadcastPlan plan_;
+  std::optional<kernels::BinaryArith> simd_;
 };
 
 const std::array<BinaryOpInfo, 13>& binary_ops() {

@@ -1,9 +1,12 @@
 // Clip: opsets 6-10 take min and max as float attributes; 11+ as optional
 // scalar inputs (either may be omitted), which onnxrun needs at load. Opset 12
-// added the integer types.
+// added the integer types. Float32 runs the SIMD kernel of
+// ops/kernels/elementwise_kernels.hpp.
+#include <cmath>
 #include <limits>
 
 #include "ops/elementwise/elementwise_common.hpp"
+#include "ops/kernels/elementwise_kernels.hpp"
 #include "ops/register_ops.hpp"
 #include "runtime/core/checked_math.hpp"
 
@@ -77,6 +80,19 @@ class ClipOp final : public Op {
     }
     const T* x = context.input<T>(0);
     T* y = context.output<T>(0);
+    if constexpr (std::is_same_v<T, float>) {
+      // min(max(x, low), high) in the kernel gives high everywhere when
+      // low > high, as below. A NaN bound clips nothing below (every comparison
+      // with it is false); an infinite one clips nothing in the kernel too.
+      kernels::UnaryFunction f;
+      f.activation.kind = kernels::Activation::Clip;
+      f.activation.alpha = std::isnan(low) ? -std::numeric_limits<float>::infinity() : low;
+      f.activation.beta = std::isnan(high) ? std::numeric_limits<float>::infinity() : high;
+      context.pool->parallel_for(count_, [&](std::int64_t begin, std::int64_t end) {
+        kernels::elementwise_unary(f, x + begin, y + begin, end - begin);
+      }, kElementwiseChunk);
+      return;
+    }
     // Comparisons rather than std::clamp: NaN passes through (torch.clamp), and
     // min > max gives max everywhere, as ONNX specifies.
     context.pool->parallel_for(count_, [&](std::int64_t begin, std::int64_t end) {

@@ -96,42 +96,54 @@ template <class To, class From> To convert_value(From x) {
 // cost of handing out a task vanishes next to the work.
 inline constexpr std::int64_t kElementwiseChunk = 16384;
 
-// For each output element: f(out[i], a[ia], b[ib]), with ia and ib following
-// numpy broadcasting as planned. Rows of the plan are cut into chunks so that
-// a single long row (two same-shape inputs) still spreads over the pool. `a`
-// may be `out` itself when a is read with the output's shape (an in-place
-// fold): each element is read before it is written, by the same task.
-template <class A, class B, class O, class F>
-void broadcast_update(const BinaryBroadcastPlan& plan, const A* a, const B* b, O* out, ThreadPool& pool, F f) {
+// Calls chunk(row, first, last, a_offset, b_offset) over the pool for pieces
+// [first, last) of every row of the plan, a_offset and b_offset being where
+// the row starts in a and b. Rows are cut into pieces so that a single long
+// row (two same-shape inputs) still spreads over the pool, and short rows are
+// grouped so that a task covers about kElementwiseChunk elements.
+template <class F> void for_each_broadcast_chunk(const BinaryBroadcastPlan& plan, ThreadPool& pool, F chunk) {
   const std::int64_t inner = plan.inner;
   if (plan.rows <= 0 || inner <= 0) return;
   const std::int64_t pieces = (inner + kElementwiseChunk - 1) / kElementwiseChunk;
   const std::int64_t grain = std::max<std::int64_t>(1, kElementwiseChunk / std::min(inner, kElementwiseChunk));
-  const bool a_dense = plan.a_inner_stride == 1, b_dense = plan.b_inner_stride == 1;
   pool.parallel_for(plan.rows * pieces, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t task = begin; task < end; ++task) {
       const std::int64_t row = task / pieces, first = (task % pieces) * kElementwiseChunk;
       const std::int64_t last = std::min(inner, first + kElementwiseChunk);
       std::int64_t a_offset = 0, b_offset = 0;
       plan.row_offsets(row, a_offset, b_offset);
-      const A* ar = a + a_offset;
-      const B* br = b + b_offset;
-      O* o = out + row * inner;
-      if (a_dense && b_dense) {
-        for (std::int64_t i = first; i < last; ++i) f(o[i], ar[i], br[i]);
-      } else if (a_dense) {
-        const B bv = br[0];
-        for (std::int64_t i = first; i < last; ++i) f(o[i], ar[i], bv);
-      } else if (b_dense) {
-        const A av = ar[0];
-        for (std::int64_t i = first; i < last; ++i) f(o[i], av, br[i]);
-      } else {
-        const A av = ar[0];
-        const B bv = br[0];
-        for (std::int64_t i = first; i < last; ++i) f(o[i], av, bv);
-      }
+      chunk(row, first, last, a_offset, b_offset);
     }
   }, grain);
+}
+
+// For each output element: f(out[i], a[ia], b[ib]), with ia and ib following
+// numpy broadcasting as planned. `a` may be `out` itself when a is read with
+// the output's shape (an in-place fold): each element is read before it is
+// written, by the same task.
+template <class A, class B, class O, class F>
+void broadcast_update(const BinaryBroadcastPlan& plan, const A* a, const B* b, O* out, ThreadPool& pool, F f) {
+  const std::int64_t inner = plan.inner;
+  const bool a_dense = plan.a_inner_stride == 1, b_dense = plan.b_inner_stride == 1;
+  for_each_broadcast_chunk(plan, pool, [&](std::int64_t row, std::int64_t first, std::int64_t last,
+                                           std::int64_t a_offset, std::int64_t b_offset) {
+    const A* ar = a + a_offset;
+    const B* br = b + b_offset;
+    O* o = out + row * inner;
+    if (a_dense && b_dense) {
+      for (std::int64_t i = first; i < last; ++i) f(o[i], ar[i], br[i]);
+    } else if (a_dense) {
+      const B bv = br[0];
+      for (std::int64_t i = first; i < last; ++i) f(o[i], ar[i], bv);
+    } else if (b_dense) {
+      const A av = ar[0];
+      for (std::int64_t i = first; i < last; ++i) f(o[i], av, br[i]);
+    } else {
+      const A av = ar[0];
+      const B bv = br[0];
+      for (std::int64_t i = first; i < last; ++i) f(o[i], av, bv);
+    }
+  });
 }
 
 // out[i] = f(a[ia], b[ib]).

@@ -2,11 +2,16 @@
 // HardSigmoid, HardSwish, Tanh, Erf, Gelu, Sqrt, Exp, Log, Reciprocal, Floor,
 // Ceil, Round, Sign, Abs, Neg, Softplus, Elu, Selu, Not. Clip lives in
 // clip.cpp, Cast in cast.cpp. Float ops compute in the input's own type (float for float32),
-// as PyTorch does, with the formulas PyTorch and numpy use.
+// as PyTorch does, with the formulas PyTorch and numpy use. On float32, the
+// ops with a `simd` function run the SIMD kernel it describes
+// (ops/kernels/elementwise_kernels.hpp); the scalar `apply` is their reference
+// and serves the other types.
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include "ops/elementwise/elementwise_common.hpp"
+#include "ops/kernels/elementwise_kernels.hpp"
 #include "ops/register_ops.hpp"
 #include "runtime/core/checked_math.hpp"
 
@@ -20,14 +25,24 @@ struct UnaryParams {
   bool tanh_approximation = false;  // Gelu
 };
 
+using kernels::Activation;
+using kernels::UnaryFunction;
+using kernels::UnaryKind;
+
+UnaryFunction simd_activation(Activation kind, float alpha = 0, float beta = 0) {
+  return UnaryFunction{UnaryKind::Activation, kernels::ActivationParams{kind, alpha, beta}};
+}
+
 // max(x, 0) written so that NaN passes through, as torch.relu does.
 struct Relu {
   static constexpr DTypeSet types = dtype_bit(DType::Float32);
   template <class T> static T apply(T x, const UnaryParams&) { return x < T(0) ? T(0) : x; }
+  static UnaryFunction simd(const UnaryParams&) { return simd_activation(Activation::Relu); }
 };
 struct LeakyRelu {  // a = alpha
   static constexpr DTypeSet types = kFloatTypes;
   template <class T> static T apply(T x, const UnaryParams& p) { return x < T(0) ? x * T(p.a) : x; }
+  static UnaryFunction simd(const UnaryParams& p) { return simd_activation(Activation::LeakyRelu, p.a); }
 };
 // Two branches so that exp never overflows: for x < 0 exp(x) <= 1, and the
 // result keeps its relative accuracy down to the denormals instead of
@@ -39,20 +54,27 @@ struct Sigmoid {
     const T e = std::exp(x);
     return e / (T(1) + e);
   }
+  // 1 / (1 + exp(-x)) alone: below x = -88 exp(-x) overflows and the result is
+  // 0 instead of a denormal, an absolute error under 1e-38.
+  static UnaryFunction simd(const UnaryParams&) { return simd_activation(Activation::Sigmoid); }
 };
 // Clamp written with comparisons so that NaN propagates (std::clamp would not).
 template <class T> T clamp01(T v) { return v < T(0) ? T(0) : (v > T(1) ? T(1) : v); }
 struct HardSigmoid {  // a = alpha, b = beta
   static constexpr DTypeSet types = kFloatTypes;
   template <class T> static T apply(T x, const UnaryParams& p) { return clamp01(T(p.a) * x + T(p.b)); }
+  static UnaryFunction simd(const UnaryParams& p) { return simd_activation(Activation::HardSigmoid, p.a, p.b); }
 };
 struct HardSwish {  // ONNX's alpha = 1/6, beta = 0.5, written as PyTorch's x / 6
   static constexpr DTypeSet types = kFloatTypes;
   template <class T> static T apply(T x, const UnaryParams&) { return x * clamp01(x / T(6) + T(0.5)); }
+  // x * (1/6) rounds differently from x / 6 by an ulp at most.
+  static UnaryFunction simd(const UnaryParams&) { return simd_activation(Activation::HardSwish, 1.0f / 6.0f, 0.5f); }
 };
 struct Tanh {
   static constexpr DTypeSet types = kFloatTypes;
   template <class T> static T apply(T x, const UnaryParams&) { return std::tanh(x); }
+  static UnaryFunction simd(const UnaryParams&) { return UnaryFunction{UnaryKind::Tanh, {}}; }
 };
 struct Erf {
   static constexpr DTypeSet types = kFloatTypes;
@@ -75,6 +97,7 @@ struct Sqrt {
 struct Exp {
   static constexpr DTypeSet types = kFloatTypes;
   template <class T> static T apply(T x, const UnaryParams&) { return std::exp(x); }
+  static UnaryFunction simd(const UnaryParams&) { return UnaryFunction{UnaryKind::Exp, {}}; }
 };
 struct Log {
   static constexpr DTypeSet types = kFloatTypes;
@@ -181,11 +204,14 @@ struct UnaryOpInfo {
   UnaryKernels kernels;
   FloatAttr a, b;  // read into UnaryParams::a and ::b
   bool reads_approximate;  // Gelu's string attribute
+  UnaryFunction (*simd)(const UnaryParams&);  // the float32 SIMD kernel, or null
 };
 
 template <class F>
 UnaryOpInfo unary(const char* op_type, std::int64_t since, std::int64_t until, FloatAttr a = {}, FloatAttr b = {}) {
-  return UnaryOpInfo{op_type, since, until, F::types, kernels_for<F>(), a, b, std::is_same_v<F, Gelu>};
+  UnaryFunction (*simd)(const UnaryParams&) = nullptr;
+  if constexpr (requires { &F::simd; }) simd = &F::simd;
+  return UnaryOpInfo{op_type, since, until, F::types, kernels_for<F>(), a, b, std::is_same_v<F, Gelu>, simd};
 }
 
 // Opset ranges start where an op's current semantics start (the opset 1-5
@@ -238,6 +264,8 @@ class UnaryOp final : public Op {
         context.fail("approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
       params_.tanh_approximation = approximate == "tanh";
     }
+    simd_.reset();
+    if (x.dtype == DType::Float32 && info_.simd) simd_ = info_.simd(params_);
     count_ = checked_element_count(x.shape, context.node().describe());
     context.set_output(0, x.dtype, x.shape);
   }
@@ -245,6 +273,15 @@ class UnaryOp final : public Op {
   void run(const RunContext& context) const override {
     const void* x = context.inputs[0];
     void* y = context.outputs[0];
+    if (simd_) {
+      const float* in = static_cast<const float*>(x);
+      float* out = static_cast<float*>(y);
+      const UnaryFunction& f = *simd_;
+      context.pool->parallel_for(count_, [&](std::int64_t begin, std::int64_t end) {
+        kernels::elementwise_unary(f, in + begin, out + begin, end - begin);
+      }, kElementwiseChunk);
+      return;
+    }
     const UnaryKernel kernel = kernel_;
     const UnaryParams& params = params_;
     context.pool->parallel_for(count_, [&](std::int64_t begin, std::int64_t end) {
@@ -256,6 +293,7 @@ class UnaryOp final : public Op {
   const UnaryOpInfo& info_;
   UnaryKernel kernel_ = nullptr;
   UnaryParams params_;
+  std::optional<UnaryFunction> simd_;
   std::int64_t count_ = 0;
 };
 

@@ -1,6 +1,9 @@
 // AveragePool (opsets 1+): 1D/2D/3D, kernel_shape, strides, pads, auto_pad,
-// ceil_mode (10+), count_include_pad (7+) and dilations (19+).
+// ceil_mode (10+), count_include_pad (7+) and dilations (19+). 1D and 2D
+// pooling without dilation runs the SIMD kernel of ops/kernels/pool_kernels.hpp,
+// the rest the reference.
 #include <algorithm>
+#include <optional>
 
 #include "ops/common/spatial_geometry.hpp"
 #include "ops/pool/pool_ops.hpp"
@@ -45,6 +48,8 @@ class AveragePoolOp final : public Op {
       const std::int64_t last_window_end = (geometry.out[d] - 1) * geometry.stride[d] - geometry.pad_begin[d] + span;
       params_.count_end[d] = dilated ? last_window_end : geometry.in[d] + geometry.pad_end[d];
     }
+    simd_ = simd_pool2d_geometry(params_, params_.count_end);
+    if (simd_) simd_->count_include_pad = params_.count_include_pad;
     Shape y{x[0], x[1]};
     for (std::int64_t size : geometry.output_spatial()) y.push_back(size);
     context.set_output(0, DType::Float32, y);
@@ -53,13 +58,16 @@ class AveragePoolOp final : public Op {
   void run(const RunContext& context) const override {
     const float* x = context.input<float>(0);
     float* y = context.output<float>(0);
+    const std::int64_t grain = pool_grain(params_.in[0] * params_.in[1] * params_.in[2]);
     context.pool->parallel_for(params_.batch * params_.channels, [&](std::int64_t begin, std::int64_t end) {
-      reference::averagepool_reference(params_, x, y, begin, end);
-    });
+      if (simd_) kernels::avgpool2d(*simd_, x, y, begin, end);
+      else reference::averagepool_reference(params_, x, y, begin, end);
+    }, grain);
   }
 
  private:
   reference::AveragePoolParams params_;
+  std::optional<kernels::Pool2dGeometry> simd_;  // set when the SIMD kernel applies
 };
 
 }  // namespace

@@ -1,7 +1,11 @@
 // MaxPool (opsets 1+): 1D/2D/3D, kernel_shape, strides, pads, dilations,
 // ceil_mode, auto_pad, storage_order and the optional Indices output; and the
-// global pools, GlobalAveragePool and GlobalMaxPool (opsets 1+).
+// global pools, GlobalAveragePool and GlobalMaxPool (opsets 1+). Float32 1D/2D
+// max pooling without Indices, and the global pools, run the SIMD kernels of
+// ops/kernels/pool_kernels.hpp; the rest runs the reference.
 #include <algorithm>
+#include <optional>
+#include <type_traits>
 
 #include "ops/common/spatial_geometry.hpp"
 #include "ops/pool/pool_ops.hpp"
@@ -36,6 +40,8 @@ class MaxPoolOp final : public Op {
     static_cast<reference::SpatialParams&>(params_) = geometry.kernel_params();
     params_.batch = x[0];
     params_.channels = x[1];
+    simd_.reset();
+    if (dtype_ == DType::Float32 && !context.has_output(1)) simd_ = simd_pool2d_geometry(params_);
     Shape y{x[0], x[1]};
     for (std::int64_t size : geometry.output_spatial()) y.push_back(size);
     context.set_output(0, dtype_, y);
@@ -54,14 +60,25 @@ class MaxPoolOp final : public Op {
     const T* x = context.input<T>(0);
     T* y = context.output<T>(0);
     std::int64_t* indices = context.outputs.size() > 1 ? context.output<std::int64_t>(1) : nullptr;
+    const std::int64_t grain = pool_grain(params_.in[0] * params_.in[1] * params_.in[2]);
+    if constexpr (std::is_same_v<T, float>) {
+      if (simd_) {
+        const kernels::Pool2dGeometry& g = *simd_;
+        context.pool->parallel_for(params_.batch * params_.channels, [&](std::int64_t begin, std::int64_t end) {
+          kernels::maxpool2d(g, x, y, begin, end);
+        }, grain);
+        return;
+      }
+    }
     context.pool->parallel_for(params_.batch * params_.channels, [&](std::int64_t begin, std::int64_t end) {
       reference::maxpool_reference<T>(params_, x, y, indices, column_major_, begin, end);
-    });
+    }, grain);
   }
 
   DType dtype_ = DType::Float32;
   reference::PoolParams params_;
   bool column_major_ = false;
+  std::optional<kernels::Pool2dGeometry> simd_;  // set when the SIMD kernel applies
 };
 
 // Pools each (n, c) plane down to one value.
@@ -89,7 +106,7 @@ class GlobalPoolOp final : public Op {
   void run(const RunContext& context) const override {
     const float* x = context.input<float>(0);
     float* y = context.output<float>(0);
-    const std::int64_t grain = std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(1, plane_));
+    const std::int64_t grain = pool_grain(plane_);
     context.pool->parallel_for(tasks_, [&](std::int64_t begin, std::int64_t end) {
       kernel_(x, y, plane_, begin, end);
     }, grain);
@@ -105,9 +122,9 @@ class GlobalPoolOp final : public Op {
 void register_pool_ops(OpRegistry& registry) {
   registry.add("MaxPool", 1, 21, [](const Node&) { return std::make_unique<MaxPoolOp>(); });
   registry.add("GlobalAveragePool", 1, 21,
-               [](const Node&) { return std::make_unique<GlobalPoolOp>(reference::global_average_pool_reference); });
+               [](const Node&) { return std::make_unique<GlobalPoolOp>(kernels::global_average_pool); });
   registry.add("GlobalMaxPool", 1, 21,
-               [](const Node&) { return std::make_unique<GlobalPoolOp>(reference::global_max_pool_reference); });
+               [](const Node&) { return std::make_unique<GlobalPoolOp>(kernels::global_max_pool); });
   register_average_pool_ops(registry);
 }
 

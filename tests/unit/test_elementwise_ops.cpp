@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <functional>
 #include <limits>
 #include <random>
@@ -16,24 +15,17 @@
 
 #include "tests/support/compare.hpp"
 #include "tests/support/op_runner.hpp"
+#include "tests/support/tensor_helpers.hpp"
 
 using onnxrun::DType;
 using onnxrun::Shape;
 using onnxrun::Tensor;
-using onnxrun::testing::check_close;
-using onnxrun::testing::element;
-using onnxrun::testing::OpRunner;
+using namespace onnxrun::testing;  // check_close, element, OpRunner, tensor_helpers.hpp
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-std::int64_t volume(const Shape& shape) {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape) n *= d;
-  return n;
-}
 
 // Flat index into `in` of the element that numpy broadcasting reads for
 // output element `flat` of shape `out`.
@@ -94,20 +86,6 @@ Tensor random_tensor(std::mt19937& rng, DType dtype, const Shape& shape, double 
     else if (dtype != DType::Float32 && dtype != DType::Float64) v = std::round(v);
   }
   return make(dtype, shape, values);
-}
-
-void check_identical(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  REQUIRE(a.dtype() == b.dtype());
-  CHECK(std::memcmp(a.data(), b.data(), a.byte_size()) == 0);
-}
-
-std::vector<Tensor> run_threads(const OpRunner& runner) {
-  std::vector<Tensor> one = runner.run(1), three = runner.run(3);
-  REQUIRE(one.size() == three.size());
-  for (std::size_t i = 0; i < one.size(); ++i)
-    if (!one[i].empty()) check_identical(one[i], three[i]);
-  return one;
 }
 
 using Reference = std::function<double(const std::vector<double>&)>;

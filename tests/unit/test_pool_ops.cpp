@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -15,51 +14,14 @@
 
 #include "tests/support/compare.hpp"
 #include "tests/support/op_runner.hpp"
+#include "tests/support/tensor_helpers.hpp"
 
 using onnxrun::DType;
 using onnxrun::Shape;
 using onnxrun::Tensor;
-using onnxrun::testing::check_close;
-using onnxrun::testing::OpRunner;
+using namespace onnxrun::testing;  // check_close, OpRunner, tensor_helpers.hpp
 
 namespace {
-
-using Ints = std::vector<std::int64_t>;
-
-std::int64_t volume(const Shape& shape) {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape) n *= d;
-  return n;
-}
-
-Ints unravel(std::int64_t flat, const Shape& shape) {
-  Ints index(shape.size());
-  for (std::size_t d = shape.size(); d-- > 0;) {
-    index[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  return index;
-}
-
-Tensor random_floats(std::mt19937& rng, const Shape& shape) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> values(static_cast<std::size_t>(volume(shape)));
-  for (float& v : values) v = dist(rng);
-  return Tensor::from_values<float>(shape, values);
-}
-
-void check_identical(const Tensor& a, const Tensor& b) {
-  REQUIRE((a.shape() == b.shape() && a.dtype() == b.dtype()));
-  CHECK(std::memcmp(a.data(), b.data(), a.byte_size()) == 0);
-}
-
-std::vector<Tensor> run_threads(const OpRunner& runner) {
-  std::vector<Tensor> one = runner.run(1), three = runner.run(3);
-  REQUIRE(one.size() == three.size());
-  for (std::size_t i = 0; i < one.size(); ++i)
-    if (!one[i].empty()) check_identical(one[i], three[i]);
-  return one;
-}
 
 struct AvgCase {
   const char* name;
@@ -225,16 +187,12 @@ TEST_CASE("GlobalMaxPool matches a naive max, NaN included") {
     const Tensor x = random_floats(rng, shape);
     OpRunner runner("GlobalMaxPool", 1, "gmp");
     runner.input(x);
-    Shape ys{shape[0], shape[1]};
-    ys.resize(shape.size(), 1);
-    const std::int64_t planes = shape[0] * shape[1], plane = volume(shape) / planes;
-    std::vector<float> expected;
-    for (std::int64_t p = 0; p < planes; ++p) {
+    const Tensor expected = naive_global_pool(x, [](const float* plane, std::int64_t size) {
       float best = -std::numeric_limits<float>::infinity();
-      for (std::int64_t i = 0; i < plane; ++i) best = std::max(best, x.data_as<float>()[p * plane + i]);
-      expected.push_back(best);
-    }
-    check_identical(run_threads(runner)[0], Tensor::from_values<float>(ys, expected));
+      for (std::int64_t i = 0; i < size; ++i) best = std::max(best, plane[i]);
+      return best;
+    });
+    check_identical(run_threads(runner)[0], expected);
   }
   const float nan = std::numeric_limits<float>::quiet_NaN();
   OpRunner with_nan("GlobalMaxPool", 1, "gmp_nan");

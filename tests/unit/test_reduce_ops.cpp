@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -16,51 +15,14 @@
 
 #include "tests/support/compare.hpp"
 #include "tests/support/op_runner.hpp"
+#include "tests/support/tensor_helpers.hpp"
 
 using onnxrun::DType;
 using onnxrun::Shape;
 using onnxrun::Tensor;
-using onnxrun::testing::check_close;
-using onnxrun::testing::OpRunner;
+using namespace onnxrun::testing;  // check_close, OpRunner, tensor_helpers.hpp
 
 namespace {
-
-using Ints = std::vector<std::int64_t>;
-
-std::int64_t volume(const Shape& shape) {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape) n *= d;
-  return n;
-}
-
-Ints unravel(std::int64_t flat, const Shape& shape) {
-  Ints index(shape.size());
-  for (std::size_t d = shape.size(); d-- > 0;) {
-    index[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  return index;
-}
-
-Tensor random_floats(std::mt19937& rng, const Shape& shape, float low = -1.0f, float high = 1.0f) {
-  std::uniform_real_distribution<float> dist(low, high);
-  std::vector<float> values(static_cast<std::size_t>(volume(shape)));
-  for (float& v : values) v = dist(rng);
-  return Tensor::from_values<float>(shape, values);
-}
-
-void check_identical(const Tensor& a, const Tensor& b) {
-  REQUIRE((a.shape() == b.shape() && a.dtype() == b.dtype()));
-  CHECK(std::memcmp(a.data(), b.data(), a.byte_size()) == 0);
-}
-
-std::vector<Tensor> run_threads(const OpRunner& runner) {
-  std::vector<Tensor> one = runner.run(1), three = runner.run(3);
-  REQUIRE(one.size() == three.size());
-  for (std::size_t i = 0; i < one.size(); ++i)
-    if (!one[i].empty()) check_identical(one[i], three[i]);
-  return one;
-}
 
 Tensor axes_tensor(const Ints& axes) { return Tensor::from_values<std::int64_t>({static_cast<std::int64_t>(axes.size())}, axes); }
 

@@ -1,0 +1,14 @@
+// Pooling kernels for xsimd::fma3<xsimd::avx2>; this file is compiled with the matching -m flags.
+#include "ops/kernels/pool_impl.hpp"
+#include "ops/kernels/pool_variants.hpp"
+
+namespace onnxrun::kernels {
+
+const PoolKernelSet& pool_kernels_avx2() {
+  using Kernel = PoolKernel<xsimd::fma3<xsimd::avx2>>;
+  static const PoolKernelSet set{&Kernel::maxpool2d, &Kernel::avgpool2d, &Kernel::global_average,
+                                 &Kernel::global_max};
+  return set;
+}
+
+}  // namespace onnxrun::kernels

@@ -1,0 +1,250 @@
+#pragma once
+// The pooling kernels, written once over xsimd batches and instantiated per
+// instruction set (pool_<isa>.cpp, each compiled with its own flags).
+// Included only by those files.
+//
+// A 2D pool computes kWidth outputs of one row at a time: for each tap (kh,
+// kw) the inputs of those outputs are one contiguous vector at stride 1, or
+// the even elements of two vectors at stride 2. Outputs whose windows reach
+// into the padding, or whose vector loads would run past the input row, are
+// computed one at a time, exactly as the reference does.
+#include <xsimd/xsimd.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "ops/kernels/pool_kernels.hpp"
+
+namespace onnxrun::kernels {
+
+template <class Arch>
+struct PoolKernel {
+  using Batch = xsimd::batch<float, Arch>;
+  using Mask = xsimd::batch_bool<float, Arch>;
+  using Index = xsimd::batch<std::uint32_t, Arch>;
+  static constexpr std::int64_t kWidth = static_cast<std::int64_t>(Batch::size);
+  static constexpr float kInf = std::numeric_limits<float>::infinity();
+  static constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+  // Lane permutations that gather the even elements of a vector into its low
+  // half (first operand) or high half (second operand).
+  struct EvensLow {
+    static constexpr std::uint32_t get(std::size_t i, std::size_t n) {
+      return static_cast<std::uint32_t>(i < n / 2 ? 2 * i : 2 * (i - n / 2) + 1);
+    }
+  };
+  struct EvensHigh {
+    static constexpr std::uint32_t get(std::size_t i, std::size_t n) {
+      return static_cast<std::uint32_t>(i < n / 2 ? 2 * i + 1 : 2 * (i - n / 2));
+    }
+  };
+  struct LowHalf {
+    static constexpr bool get(std::size_t i, std::size_t n) { return i < n / 2; }
+  };
+
+  // p[0], p[2], ..., p[2 * kWidth - 2]; reads p[0 .. 2 * kWidth).
+  static Batch load_evens(const float* p) {
+    const Batch lo = xsimd::swizzle(Batch::load_unaligned(p), xsimd::make_batch_constant<Index, EvensLow>());
+    const Batch hi = xsimd::swizzle(Batch::load_unaligned(p + kWidth), xsimd::make_batch_constant<Index, EvensHigh>());
+    return xsimd::select(Mask(xsimd::make_batch_bool_constant<Batch, LowHalf>()), lo, hi);
+  }
+
+  template <std::int64_t kStride>
+  static Batch load_taps(const float* p) {
+    if constexpr (kStride == 1) return Batch::load_unaligned(p);
+    else return load_evens(p);
+  }
+
+  static std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+  static std::int64_t min(std::int64_t a, std::int64_t b) { return a < b ? a : b; }
+  static std::int64_t max(std::int64_t a, std::int64_t b) { return a < b ? b : a; }
+  // Taps start, start + 1, ... (kernel of them) below limit.
+  static std::int64_t taps_below(std::int64_t start, std::int64_t limit, std::int64_t kernel) {
+    return start >= limit ? 0 : min(kernel, limit - start);
+  }
+
+  // The max of a window's taps, NaN when any is NaN. xsimd::max alone would not
+  // do: it returns its second operand when either is NaN, losing an earlier NaN.
+  // (xsimd::isnan, not tap != tap: xsimd 8.1 compares != ordered on AVX and
+  // AVX-512, false for NaN.)
+  struct MaxWindow {
+    Batch best = Batch(-kInf);
+    Mask nan = Batch(0.0f) != Batch(0.0f);
+    void add(Batch tap) {
+      best = xsimd::max(best, tap);
+      nan = nan | xsimd::isnan(tap);
+    }
+    Batch result(float) const { return xsimd::select(nan, Batch(kNaN), best); }
+    // Outputs of row oh one at a time, as maxpool_reference computes them.
+    static float at(const Pool2dGeometry& g, const float* in, std::int64_t oh, std::int64_t ow) {
+      const std::int64_t h0 = oh * g.stride_h - g.pad_top, w0 = ow * g.stride_w - g.pad_left;
+      float best = -kInf;
+      bool nan = false;
+      for (std::int64_t ih = max(h0, 0); ih < min(h0 + g.kernel_h, g.in_h); ++ih)
+        for (std::int64_t iw = max(w0, 0); iw < min(w0 + g.kernel_w, g.in_w); ++iw) {
+          const float v = in[ih * g.in_w + iw];
+          nan = nan || v != v;
+          best = v > best ? v : best;
+        }
+      return nan ? kNaN : best;
+    }
+    static float scale(const Pool2dGeometry&, std::int64_t, std::int64_t) { return 1.0f; }
+  };
+
+  struct SumWindow {
+    Batch sum = Batch(0.0f);
+    void add(Batch tap) { sum += tap; }
+    Batch result(float scale) const { return sum * Batch(scale); }
+    // One output as averagepool_reference computes it, in double.
+    static float at(const Pool2dGeometry& g, const float* in, std::int64_t oh, std::int64_t ow) {
+      const std::int64_t h0 = oh * g.stride_h - g.pad_top, w0 = ow * g.stride_w - g.pad_left;
+      double sum = 0.0;
+      std::int64_t inside = 0;
+      for (std::int64_t ih = max(h0, 0); ih < min(h0 + g.kernel_h, g.in_h); ++ih)
+        for (std::int64_t iw = max(w0, 0); iw < min(w0 + g.kernel_w, g.in_w); ++iw) {
+          sum += in[ih * g.in_w + iw];
+          ++inside;
+        }
+      const std::int64_t count = g.count_include_pad ? taps_below(h0, g.count_end_h, g.kernel_h) *
+                                                           taps_below(w0, g.count_end_w, g.kernel_w)
+                                                     : inside;
+      return count > 0 ? static_cast<float>(sum / static_cast<double>(count)) : kNaN;
+    }
+    // 1 / divisor for the vector outputs of a row whose window starts at input
+    // row h0 and covers `rows` input rows; their columns are all inside the
+    // input, and count_end_w >= in_w (pool2d_kernel_supports), so every column
+    // tap counts.
+    static float scale(const Pool2dGeometry& g, std::int64_t h0, std::int64_t rows) {
+      const std::int64_t count_h = g.count_include_pad ? taps_below(h0, g.count_end_h, g.kernel_h) : rows;
+      return 1.0f / static_cast<float>(count_h * g.kernel_w);
+    }
+  };
+
+  // kWidth outputs from the window whose first tap (top left, inside the
+  // input) is at `first_tap`, over `rows` input rows.
+  template <class Window, std::int64_t kStride>
+  static Batch window_vector(const Pool2dGeometry& g, const float* first_tap, std::int64_t rows, float scale) {
+    Window window;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* p = first_tap + r * g.in_w;
+      for (std::int64_t kw = 0; kw < g.kernel_w; ++kw) window.add(load_taps<kStride>(p + kw));
+    }
+    return window.result(scale);
+  }
+
+  template <class Window, std::int64_t kStride>
+  static void plane(const Pool2dGeometry& g, const float* in, float* out) {
+    // Vectors may start at ow in [first, last]: from `first` on, windows begin
+    // inside the row; up to `last`, every read of the vector (the stride-2 one
+    // reads one float past its last tap) stays inside it.
+    const std::int64_t reach = (g.kernel_w - 1) + (kStride - 1);
+    const std::int64_t first = (g.pad_left + kStride - 1) / kStride;
+    const std::int64_t last =
+        min(g.out_w - kWidth, floor_div(g.in_w - 1 - reach + g.pad_left, kStride) - (kWidth - 1));
+    for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
+      float* out_row = out + oh * g.out_w;
+      const std::int64_t h0 = oh * g.stride_h - g.pad_top;
+      const std::int64_t kh_begin = max(0, -h0), kh_end = min(g.kernel_h, g.in_h - h0);
+      std::int64_t ow = 0;
+      if (kh_begin < kh_end && first <= last) {
+        const std::int64_t rows = kh_end - kh_begin;
+        const float scale = Window::scale(g, h0, rows);
+        // Offset of the top-left tap of output column 0 (negative with padding;
+        // vector columns start at or after `first`, where it is not).
+        const std::int64_t row_taps = (h0 + kh_begin) * g.in_w - g.pad_left;
+        auto vector_at = [&](std::int64_t column) {
+          window_vector<Window, kStride>(g, in + row_taps + column * kStride, rows, scale)
+              .store_unaligned(out_row + column);
+        };
+        for (; ow < first; ++ow) out_row[ow] = Window::at(g, in, oh, ow);
+        for (; ow <= last; ow += kWidth) vector_at(ow);
+        // One more vector, overlapping the previous one, rather than up to
+        // kWidth - 1 outputs one at a time.
+        if (ow - kWidth < last) vector_at(last);
+        ow = last + kWidth;
+      }
+      for (; ow < g.out_w; ++ow) out_row[ow] = Window::at(g, in, oh, ow);
+    }
+  }
+
+  template <class Window>
+  static void planes(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
+                     std::int64_t end) {
+    const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+    for (std::int64_t p = begin; p < end; ++p) {
+      if (g.stride_w == 1) plane<Window, 1>(g, input + p * in_plane, output + p * out_plane);
+      else plane<Window, 2>(g, input + p * in_plane, output + p * out_plane);
+    }
+  }
+
+  static void maxpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
+                        std::int64_t end) {
+    planes<MaxWindow>(g, input, output, begin, end);
+  }
+
+  static void avgpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
+                        std::int64_t end) {
+    planes<SumWindow>(g, input, output, begin, end);
+  }
+
+  // xsimd 8.1's float hadd for avx512f uses an AVX512DQ instruction
+  // (_mm512_extractf32x8_ps), which -mavx512f alone does not allow: that
+  // variant adds the lanes through memory instead.
+  static float horizontal_sum(Batch v) {
+    if constexpr (!std::is_base_of_v<xsimd::avx512f, Arch>) return xsimd::hadd(v);
+    alignas(64) float lanes[kWidth];
+    v.store_aligned(lanes);
+    for (std::int64_t half = kWidth / 2; half > 0; half /= 2)
+      for (std::int64_t lane = 0; lane < half; ++lane) lanes[lane] += lanes[lane + half];
+    return lanes[0];
+  }
+
+  // Four accumulators: the adds of one plane overlap instead of waiting on each
+  // other. Float sums: a plane of n values loses about sqrt(n) ulps at worst
+  // relative to the sum of magnitudes, far inside the tolerance for any image.
+  static void global_average(const float* input, float* output, std::int64_t plane, std::int64_t begin,
+                             std::int64_t end) {
+    for (std::int64_t p = begin; p < end; ++p) {
+      const float* x = input + p * plane;
+      Batch s0(0.0f), s1(0.0f), s2(0.0f), s3(0.0f);
+      std::int64_t i = 0;
+      for (; i + 4 * kWidth <= plane; i += 4 * kWidth) {
+        s0 += Batch::load_unaligned(x + i);
+        s1 += Batch::load_unaligned(x + i + kWidth);
+        s2 += Batch::load_unaligned(x + i + 2 * kWidth);
+        s3 += Batch::load_unaligned(x + i + 3 * kWidth);
+      }
+      for (; i + kWidth <= plane; i += kWidth) s0 += Batch::load_unaligned(x + i);
+      float tail = 0.0f;
+      for (; i < plane; ++i) tail += x[i];
+      output[p] = (horizontal_sum((s0 + s1) + (s2 + s3)) + tail) / static_cast<float>(plane);
+    }
+  }
+
+  static void global_max(const float* input, float* output, std::int64_t plane, std::int64_t begin,
+                         std::int64_t end) {
+    for (std::int64_t p = begin; p < end; ++p) {
+      const float* x = input + p * plane;
+      MaxWindow w0, w1;
+      std::int64_t i = 0;
+      for (; i + 2 * kWidth <= plane; i += 2 * kWidth) {
+        w0.add(Batch::load_unaligned(x + i));
+        w1.add(Batch::load_unaligned(x + i + kWidth));
+      }
+      for (; i + kWidth <= plane; i += kWidth) w0.add(Batch::load_unaligned(x + i));
+      alignas(64) float lanes[kWidth];
+      xsimd::max(w0.result(1.0f), w1.result(1.0f)).store_aligned(lanes);
+      bool nan = xsimd::any(w0.nan | w1.nan);
+      float best = -kInf;
+      for (std::int64_t lane = 0; lane < kWidth; ++lane) best = lanes[lane] > best ? lanes[lane] : best;
+      for (; i < plane; ++i) {
+        nan = nan || x[i] != x[i];
+        best = x[i] > best ? x[i] : best;
+      }
+      output[p] = nan ? kNaN : best;
+    }
+  }
+};
+
+}  // namespace onnxrun::kernels
