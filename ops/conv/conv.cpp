@@ -4,14 +4,15 @@
 // residual Add and/or an activation: inputs X, W, B, Residual and the
 // attributes "activation", "activation_alpha", "activation_beta".
 //
-// prepare() picks the algorithm (conv_algorithm.hpp) from what applies to the
-// layer; the scalar reference is the fallback, and the only choice when the
-// weights are computed at run time.
+// prepare() picks the algorithm (conv_algorithm.hpp) by conv_choice.hpp's cost
+// model over what applies to the layer; the scalar reference is the only
+// choice when the weights are computed at run time.
 #include "ops/common/broadcast.hpp"
+#include "ops/common/conv_validation.hpp"
 #include "ops/common/fused_activation.hpp"
 #include "ops/common/spatial_geometry.hpp"
 #include "ops/conv/conv_algorithm.hpp"
-#include "ops/conv/conv_gemm.hpp"
+#include "ops/conv/conv_choice.hpp"
 #include "ops/reference/conv_reference.hpp"
 #include "ops/register_ops.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -26,36 +27,12 @@ class ConvOp final : public Op {
 
   void infer(InferContext& context) override {
     context.require_input_count(2, fused_ ? 4 : 3);
-    for (std::size_t i = 0; i < context.input_count(); ++i)
-      if (context.has_input(i)) context.require_dtype(i, DType::Float32);
+    const ConvChannels checked = check_conv_inputs(context, ConvWeightLayout::kOutputFirst);
     const Shape& x = context.input(0).shape;
-    const Shape& w = context.input(1).shape;
-    if (x.size() < 3 || x.size() > 5)
-      context.fail("input 0 has shape " + shape_to_string(x) + "; expected [N, C, spatial...] with 1 to 3 spatial dims");
-    if (w.size() != x.size())
-      context.fail("weight (input 1) has shape " + shape_to_string(w) + " but input 0 has shape " + shape_to_string(x) +
-                   "; their ranks must match");
-    const std::int64_t group = context.attr_int("group", 1);
-    if (group < 1) context.fail("group " + std::to_string(group) + " must be positive");
-    const std::int64_t channels = x[1], out_channels = w[0];
-    if (channels % group != 0 || w[1] * group != channels)
-      context.fail("input 0 has " + std::to_string(channels) + " channels (shape " + shape_to_string(x) +
-                   ") but weight " + shape_to_string(w) + " with group " + std::to_string(group) + " expects " +
-                   std::to_string(w[1] * group));
-    if (out_channels % group != 0)
-      context.fail("weight " + shape_to_string(w) + " has " + std::to_string(out_channels) +
-                   " output channels, not divisible by group " + std::to_string(group));
-    if (context.has_input(2)) {
-      const Shape& b = context.input(2).shape;
-      if (b.size() != 1 || b[0] != out_channels)
-        context.fail("bias (input 2) has shape " + shape_to_string(b) + ", expected [" + std::to_string(out_channels) + "]");
-    }
+    const std::int64_t group = checked.group, channels = checked.in_channels, out_channels = checked.out_channels;
 
     SpatialAttributes attributes = read_spatial_attributes(context, false);
-    const Shape weight_kernel(w.begin() + 2, w.end());
-    if (!attributes.kernel_shape.empty() && attributes.kernel_shape != weight_kernel)
-      context.fail("kernel_shape " + shape_to_string(attributes.kernel_shape) + " disagrees with weight shape " +
-                   shape_to_string(w));
+    const Shape weight_kernel = conv_weight_kernel(context, attributes.kernel_shape);
     const SpatialGeometry geometry =
         compute_spatial_geometry(context, Shape(x.begin() + 2, x.end()), weight_kernel, attributes);
 
@@ -93,14 +70,14 @@ class ConvOp final : public Op {
     const Tensor* weight = context.input(1).constant;
     if (weight) {
       setup.weight = weight->data_as<float>();
-      algorithm_ = make_conv_gemm(setup);
+      algorithm_ = choose_conv_algorithm(setup);
     } else {
       algorithm_ = make_conv_reference(setup);
     }
     context.request_workspace(algorithm_->workspace_bytes());
   }
 
-  std::string algorithm() const { return algorithm_ ? algorithm_->name() : ""; }
+  std::string algorithm() const override { return algorithm_ ? algorithm_->name() : ""; }
 
   void run(const RunContext& context) const override {
     ConvRunArgs args;

@@ -12,71 +12,22 @@
 #include <cstring>
 #include <limits>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "tests/support/compare.hpp"
 #include "tests/support/op_runner.hpp"
+#include "tests/support/tensor_helpers.hpp"
 
 using onnxrun::DType;
 using onnxrun::Shape;
 using onnxrun::Tensor;
-using onnxrun::testing::check_close;
-using onnxrun::testing::OpRunner;
+using namespace onnxrun::testing;  // check_close, OpRunner, tensor_helpers.hpp
 
 namespace {
 
-using Ints = std::vector<std::int64_t>;
-
-std::int64_t volume(const Shape& shape) {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape) n *= d;
-  return n;
-}
-
-Ints unravel(std::int64_t flat, const Shape& shape) {
-  Ints index(shape.size());
-  for (std::size_t d = shape.size(); d-- > 0;) {
-    index[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  return index;
-}
-
-std::int64_t ravel(const Ints& index, const Shape& shape) {
-  std::int64_t flat = 0;
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    // A plain throw, not REQUIRE: this runs millions of times per test.
-    if (index[d] < 0 || index[d] >= shape[d]) throw std::out_of_range("ravel: index outside the shape");
-    flat = flat * shape[d] + index[d];
-  }
-  return flat;
-}
-
-Tensor random_floats(std::mt19937& rng, const Shape& shape, float low = -1.0f, float high = 1.0f) {
-  std::uniform_real_distribution<float> dist(low, high);
-  std::vector<float> values(static_cast<std::size_t>(volume(shape)));
-  for (float& v : values) v = dist(rng);
-  return Tensor::from_values<float>(shape, values);
-}
-
 float at(const Tensor& t, const Ints& index) { return t.data_as<float>()[ravel(index, t.shape())]; }
-
-void check_identical(const Tensor& a, const Tensor& b) {
-  REQUIRE((a.shape() == b.shape() && a.dtype() == b.dtype()));
-  CHECK(std::memcmp(a.data(), b.data(), a.byte_size()) == 0);
-}
-
-// Runs with 1 and with 3 threads; partitioning must not change a single bit.
-std::vector<Tensor> run_threads(const OpRunner& runner) {
-  std::vector<Tensor> one = runner.run(1), three = runner.run(3);
-  REQUIRE(one.size() == three.size());
-  for (std::size_t i = 0; i < one.size(); ++i)
-    if (!one[i].empty()) check_identical(one[i], three[i]);
-  return one;
-}
 
 // --- spatial geometry, from the ONNX Conv / MaxPool text ---
 
@@ -347,16 +298,12 @@ TEST_CASE("GlobalAveragePool and Relu match naive loops") {
     const Tensor x = random_floats(rng, shape);
     OpRunner runner("GlobalAveragePool", 1, "gap");
     runner.input(x);
-    Shape ys{shape[0], shape[1]};
-    ys.resize(shape.size(), 1);
-    const std::int64_t planes = shape[0] * shape[1], plane = volume(shape) / planes;
-    std::vector<float> expected;
-    for (std::int64_t p = 0; p < planes; ++p) {
+    const Tensor expected = naive_global_pool(x, [](const float* plane, std::int64_t size) {
       double sum = 0;
-      for (std::int64_t i = 0; i < plane; ++i) sum += x.data_as<float>()[p * plane + i];
-      expected.push_back(static_cast<float>(sum / static_cast<double>(plane)));
-    }
-    check_close(run_threads(runner)[0], Tensor::from_values<float>(ys, expected));
+      for (std::int64_t i = 0; i < size; ++i) sum += plane[i];
+      return static_cast<float>(sum / static_cast<double>(size));
+    });
+    check_close(run_threads(runner)[0], expected);
   }
   // Big enough (past the 16384 grain) for the pool to split it.
   const Tensor x = random_floats(rng, {3, 7, 13, 97});

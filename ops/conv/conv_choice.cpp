@@ -1,0 +1,92 @@
+#include "ops/conv/conv_choice.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "ops/conv/conv_depthwise.hpp"
+#include "ops/conv/conv_gemm.hpp"
+#include "ops/conv/conv_winograd.hpp"
+
+namespace onnxrun {
+
+namespace {
+
+// The model's constants, per core, from bench/onnxrun_microbench's conv and
+// SGEMM figures on this project's AVX2 machine (ResNet-18/50 3x3 layers):
+// - the packed SGEMM sustains ~60 GFLOP/s once a GEMM has a few panels of
+//   work (im2col 3x3 layers: 48 to 66);
+// - a GEMM whose B side is only a few tiles wide streams its A operand (the
+//   packed or transformed weights) from memory at ~8 GB/s, and that, not the
+//   arithmetic, is its time: Winograd F(4x4) on 512 channels at 7x7 has 4
+//   tiles and takes 4.7 ms reading 37.7 MB of transformed weights, while
+//   F(2x2) reads 16.7 MB in 2.2 ms;
+// - Winograd's input and output transforms cost ~0.6 ns per transformed
+//   element ((C + M) x tiles x alpha^2), im2col ~0.7 ns per column element.
+// With these the model reproduces the measured times of every ResNet 3x3
+// layer within ~20% and ranks the candidates as the measurements do.
+constexpr double kGemmFlopsPerNs = 60.0;
+constexpr double kWeightBytesPerNs = 8.0;
+constexpr double kTransformNsPerElement = 0.6;
+constexpr double kIm2colNsPerElement = 0.7;
+// Winograd re-reads its weights once per block of about this many tiles.
+constexpr double kWinogradBlockTiles = 128;
+constexpr double kPanelWidth = 8;  // SGEMM columns are padded to the panel width
+
+double round_up(double value, double multiple) { return std::ceil(value / multiple) * multiple; }
+
+// A 1x1, stride-1, unpadded conv reads its input as the GEMM's B matrix as it
+// is (conv_gemm.cpp's "gemm_1x1").
+bool reads_input_as_b(const reference::ConvParams& p) {
+  bool pointwise = true;
+  for (int d = 0; d < 3; ++d)
+    pointwise = pointwise && p.kernel[d] == 1 && p.stride[d] == 1 && p.pad[d] == 0 && p.out[d] == p.in[d];
+  return pointwise;
+}
+
+double gemm_estimate(const reference::ConvParams& p) {
+  const double group_rows = static_cast<double>(p.out_channels / p.groups);
+  const double depth = static_cast<double>(p.in_channels / p.groups) * p.kernel[0] * p.kernel[1] * p.kernel[2];
+  const double positions = static_cast<double>(p.out[0]) * p.out[1] * p.out[2];
+  const double gemms = static_cast<double>(p.batch) * p.groups;
+  const double flops = 2 * gemms * group_rows * depth * round_up(positions, kPanelWidth);
+  const double weight_bytes = static_cast<double>(p.groups) * group_rows * depth * sizeof(float);
+  const double im2col_ns = reads_input_as_b(p) ? 0 : gemms * depth * positions * kIm2colNsPerElement;
+  return std::max(flops / kGemmFlopsPerNs, weight_bytes / kWeightBytesPerNs) + im2col_ns;
+}
+
+double winograd_estimate(const reference::ConvParams& p, int m) {
+  const double alpha = m + 2;
+  const double tiles = static_cast<double>(p.batch) * std::ceil(static_cast<double>(p.out[1]) / m) *
+                       std::ceil(static_cast<double>(p.out[2]) / m);
+  const double C = static_cast<double>(p.in_channels), M = static_cast<double>(p.out_channels);
+  const double flops = 2 * alpha * alpha * M * C * round_up(tiles, kPanelWidth);
+  const double weight_reads = std::ceil(tiles / kWinogradBlockTiles);
+  const double weight_bytes = alpha * alpha * M * C * sizeof(float) * weight_reads;
+  const double transform_ns = (C + M) * tiles * alpha * alpha * kTransformNsPerElement;
+  return std::max(flops / kGemmFlopsPerNs, weight_bytes / kWeightBytesPerNs) + transform_ns;
+}
+
+}  // namespace
+
+std::vector<ConvCandidate> rank_conv_candidates(const ConvSetup& setup) {
+  const reference::ConvParams& p = setup.params;
+  std::vector<ConvCandidate> candidates;
+  candidates.push_back({reads_input_as_b(p) ? "gemm_1x1" : "im2col_gemm", gemm_estimate(p)});
+  if (winograd_applies(p))
+    for (int m : {2, 4, 6})
+      candidates.push_back({"winograd_f" + std::to_string(m) + "x" + std::to_string(m), winograd_estimate(p, m)});
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const ConvCandidate& a, const ConvCandidate& b) { return a.estimated_ns < b.estimated_ns; });
+  return candidates;
+}
+
+std::unique_ptr<ConvAlgorithm> choose_conv_algorithm(const ConvSetup& setup) {
+  if (auto depthwise = make_conv_depthwise(setup)) return depthwise;
+  const std::string best = rank_conv_candidates(setup).front().name;
+  for (int m : {2, 4, 6})
+    if (best == "winograd_f" + std::to_string(m) + "x" + std::to_string(m)) return make_conv_winograd(setup, m);
+  return make_conv_gemm(setup);
+}
+
+}  // namespace onnxrun

@@ -1,0 +1,164 @@
+#include "ops/conv/conv_winograd.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "ops/kernels/sgemm.hpp"
+#include "ops/kernels/winograd.hpp"
+#include "runtime/exec/thread_pool.hpp"
+
+// Accuracy: max |error| against reference::conv_reference as a fraction of
+// the project tolerance (1e-4 * max|ref| + 1e-5), ResNet 3x3 layers (pads 1,
+// N(0,1) inputs, He-scaled N(0, 2 / (9 C)) weights), batch 1 / batch 2:
+//
+//                  F(2x2,3x3)    F(4x4,3x3)    F(6x6,3x3)
+//   64ch 56x56     0.010/0.009   0.064/0.063   0.114/0.099
+//   128ch 28x28    0.012/0.014   0.084/0.087   0.108/0.128
+//   256ch 14x14    0.018/0.019   0.111/0.120   0.165/0.188
+//   512ch 7x7      0.026/0.023   0.093/0.076   0.146/0.162
+//
+// and at 1024ch 14x14 / 2048ch 7x7: F2 0.036 / 0.055, F4 0.080 / 0.108, F6
+// 0.141 / 0.138; ReLU-like inputs (max(0, N(0,1))) and inputs offset by +3 or
+// +10 do no worse. So every tile size is within tolerance by 5x or more and
+// the factory accepts F(6x6) at any channel count: the error grows with
+// sqrt(channels) like the reference's own float rounding, and the points
+// 0, +-1, +-2, +-1/2 keep the transform entries <= 5.25 (32 after A^T), where
+// +-3 would reach 3^5 = 243. (The figures come from a timing/accuracy driver;
+// the "ResNet shapes" test in tests/unit/test_conv_winograd.cpp checks the
+// 64ch and 256ch rows.)
+namespace onnxrun {
+
+namespace {
+
+// Tiles per block: the transformed input (alpha^2 x in_channels x block) and
+// the GEMM results (alpha^2 x out_channels x block) of one block should stay
+// in a 512 KiB L2 while the GEMMs and the output transform pass over them.
+// Past 64 channels they cannot (32 tiles is the floor); that costs little,
+// as the GEMMs do ~C/4 flops per byte of those matrices: on the ResNet layers
+// blocks of 32 to 192 tiles run within a few percent of each other.
+constexpr std::int64_t kBlockTargetBytes = 512 * 1024;
+constexpr std::int64_t kMaxBlock = 256;
+// Tiles are dealt to threads, and blocks cut, in chunks of this many: a
+// multiple of every ISA's SGEMM panel width (8, 16, 32), so that only the
+// very last tiles pad a panel and the workspace fits whichever ISA runs.
+constexpr std::int64_t kChunk = 32;
+constexpr std::int64_t kStridePad = 16;  // floats: one cache line
+
+std::int64_t round_up(std::int64_t value, std::int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+class ConvWinograd final : public ConvAlgorithm {
+ public:
+  ConvWinograd(const ConvSetup& setup, int m) : activation_(setup.activation) {
+    const reference::ConvParams& p = setup.params;
+    layer_.m = m;
+    layer_.in_channels = p.in_channels;
+    layer_.in_h = p.in[1];
+    layer_.in_w = p.in[2];
+    layer_.pad_top = p.pad[1];
+    layer_.pad_left = p.pad[2];
+    layer_.out_channels = p.out_channels;
+    layer_.out_h = p.out[1];
+    layer_.out_w = p.out[2];
+    kernels::winograd_set_tiles(layer_);
+    const std::int64_t alpha = kernels::winograd_alpha(m);
+    positions_ = alpha * alpha;
+    total_tiles_ = p.batch * layer_.tiles_h * layer_.tiles_w;
+
+    const std::int64_t C = p.in_channels, M = p.out_channels;
+    const std::int64_t per_tile_bytes = positions_ * (C + M) * std::int64_t{sizeof(float)};
+    chunks_ = (total_tiles_ + kChunk - 1) / kChunk;
+    const std::int64_t threads = std::max(1, setup.threads);
+    slots_ = std::max<std::int64_t>(1, std::min(threads, chunks_));
+    // No larger than a slot's share, which would only grow the workspace.
+    const std::int64_t share = (chunks_ + slots_ - 1) / slots_;
+    block_chunks_ = std::clamp(kBlockTargetBytes / per_tile_bytes / kChunk, std::int64_t{1}, kMaxBlock / kChunk);
+    block_chunks_ = std::min(block_chunks_, share);
+    block_ = block_chunks_ * kChunk;
+    // One cache line more than the matrices need: the transforms touch all
+    // alpha^2 matrices at once, and power-of-two strides (64 channels x 32
+    // tiles x 4 bytes = 8 KiB) would put every access into the same L1 set.
+    v_stride_ = C * block_ + kStridePad;
+    m_stride_ = M * block_ + kStridePad;
+    slot_floats_ = positions_ * (v_stride_ + m_stride_);
+
+    // U_t [M x C] for each position t, packed as SGEMM A operands.
+    std::vector<float> u(static_cast<std::size_t>(positions_ * M * C));
+    float tile[64];
+    for (std::int64_t o = 0; o < M; ++o)
+      for (std::int64_t c = 0; c < C; ++c) {
+        kernels::winograd_weight_transform(m, setup.weight + (o * C + c) * 9, tile);
+        for (std::int64_t t = 0; t < positions_; ++t) u[(t * M + o) * C + c] = tile[t];
+      }
+    a_floats_ = static_cast<std::int64_t>(kernels::sgemm_packed_a_floats(M, C));
+    packed_u_.resize(static_cast<std::size_t>(positions_ * a_floats_));
+    for (std::int64_t t = 0; t < positions_; ++t)
+      kernels::sgemm_pack_a(u.data() + t * M * C, C, 1, M, C, packed_u_.data() + t * a_floats_);
+  }
+
+  std::string name() const override {
+    const std::string m = std::to_string(layer_.m);
+    return "winograd_f" + m + "x" + m;
+  }
+
+  std::size_t workspace_bytes() const override {
+    return static_cast<std::size_t>(slots_ * slot_floats_) * sizeof(float);
+  }
+
+  void run(const ConvRunArgs& args) const override {
+    // One body per slot, each with its own scratch: the pool never runs more
+    // bodies at once than it has threads, and slots_ <= setup.threads.
+    const auto body = [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t slot = begin; slot < end; ++slot) run_slot(args, slot);
+    };
+    if (args.pool && slots_ > 1)
+      args.pool->parallel_for(slots_, body, 1);
+    else
+      body(0, slots_);
+  }
+
+ private:
+  void run_slot(const ConvRunArgs& args, std::int64_t slot) const {
+    float* v = static_cast<float*>(args.workspace) + slot * slot_floats_;
+    float* gemm = v + positions_ * v_stride_;
+    const kernels::Epilogue epilogue{args.bias, args.residual, activation_};
+    const std::int64_t nr = kernels::sgemm_nr();
+    const std::int64_t C = layer_.in_channels, M = layer_.out_channels;
+    // A contiguous share of chunks per slot: tiles of neighbouring rows share input rows.
+    const std::int64_t chunk_end = chunks_ * (slot + 1) / slots_;
+    for (std::int64_t chunk = chunks_ * slot / slots_; chunk < chunk_end; chunk += block_chunks_) {
+      const std::int64_t tile_begin = chunk * kChunk;
+      const std::int64_t count = std::min(std::min(chunk + block_chunks_, chunk_end) * kChunk, total_tiles_) - tile_begin;
+      const std::int64_t n_pad = round_up(count, nr);
+      kernels::winograd_input_transform(layer_, args.input, tile_begin, count, v, v_stride_);
+      for (std::int64_t t = 0; t < positions_; ++t)
+        kernels::sgemm_packed(M, n_pad, C, packed_u_.data() + t * a_floats_, v + t * v_stride_, gemm + t * m_stride_,
+                              n_pad, kernels::Epilogue{}, 0, n_pad / nr);
+      kernels::winograd_output_transform(layer_, gemm, m_stride_, n_pad, tile_begin, count, epilogue, args.output);
+    }
+  }
+
+  kernels::WinogradLayer layer_;
+  kernels::ActivationParams activation_;
+  std::int64_t positions_ = 0, total_tiles_ = 0;
+  std::int64_t chunks_ = 0, slots_ = 1;
+  std::int64_t block_chunks_ = 1, block_ = kChunk;  // the most tiles per block
+  std::int64_t v_stride_ = 0, m_stride_ = 0, slot_floats_ = 0;
+  std::int64_t a_floats_ = 0;
+  std::vector<float> packed_u_;  // positions_ SGEMM-packed [M x C] matrices, a_floats_ apart
+};
+
+}  // namespace
+
+bool winograd_applies(const reference::ConvParams& p) {
+  return p.groups == 1 && p.kernel[0] == 1 && p.in[0] == 1 && p.out[0] == 1 && p.pad[0] == 0 && p.kernel[1] == 3 &&
+         p.kernel[2] == 3 && p.stride[1] == 1 && p.stride[2] == 1 && p.dilation[1] == 1 && p.dilation[2] == 1 &&
+         p.batch > 0 && p.in_channels > 0 && p.out_channels > 0 && p.out[1] > 0 && p.out[2] > 0;
+}
+
+std::unique_ptr<ConvAlgorithm> make_conv_winograd(const ConvSetup& setup, int tile_size) {
+  if (tile_size != 2 && tile_size != 4 && tile_size != 6) return nullptr;
+  if (!setup.weight || !winograd_applies(setup.params)) return nullptr;
+  return std::make_unique<ConvWinograd>(setup, tile_size);
+}
+
+}  // namespace onnxrun

@@ -1,0 +1,22 @@
+#pragma once
+// Winograd convolution F(m x m, 3 x 3) for 2D 3x3 convolutions with stride 1,
+// dilation 1 and one group (any pads, any batch): about (m+2)^2 / (9 m^2) of
+// the direct method's multiplications (0.44 for m = 2, 0.25 for m = 4, 0.19
+// for m = 6), paid for with transform work and rounding error that grows with m.
+#include <memory>
+
+#include "ops/conv/conv_algorithm.hpp"
+
+namespace onnxrun {
+
+// nullptr when the layer does not qualify (not 2D 3x3 stride 1 dilation 1
+// group 1) or tile_size is not in {2, 4, 6}. All three meet the project's
+// accuracy bound at any channel count (measurements in conv_winograd.cpp).
+// Weights are transformed and packed here; runs may use any instruction set
+// (blocks are sized for the widest SGEMM panel).
+// 2D, 3x3, stride 1, dilation 1, one group, nothing empty.
+bool winograd_applies(const reference::ConvParams& params);
+
+std::unique_ptr<ConvAlgorithm> make_conv_winograd(const ConvSetup& setup, int tile_size);
+
+}  // namespace onnxrun

@@ -1,0 +1,304 @@
+#pragma once
+// The Winograd input and output transforms, written once over xsimd batches
+// and instantiated per instruction set (winograd_<isa>.cpp). Included only by
+// those files.
+//
+// Vectorized across tiles: lane i of every batch belongs to tile j0 + i. That
+// is the layout the GEMMs want (tiles are the N dimension, and the packed-B
+// panels hold 2 batches of consecutive tiles per row), so the transformed
+// input is stored straight into the panels and the GEMM output is read back
+// with plain vector loads. The price is a scalar gather of each tile's input
+// patch and a scalar scatter of its output tile (tiles overlap and step by m
+// columns, so a tile's elements never sit in one vector). Measured on AVX2
+// (F4, 64 channels, 56x56): input transform ~22%, output ~15%, GEMMs ~63% of
+// the time. Neither AVX2's gather instruction nor reordering the scalar
+// gather did better; an in-register transpose would need per-ISA shuffles
+// (xsimd 8's zip_lo/zip_hi interleave within 128-bit lanes on AVX/AVX-512).
+#include <xsimd/xsimd.hpp>
+
+#include <algorithm>
+
+#include "ops/kernels/epilogue_simd.hpp"
+#include "ops/kernels/sgemm.hpp"
+#include "ops/kernels/winograd.hpp"
+
+namespace onnxrun::kernels::winograd {
+
+// The 1D transforms o = B^T d and y = A^T s in factored form (pairs of rows
+// of B^T / columns of A^T that differ only in the sign of the odd terms share
+// their even and odd partial sums). Same matrices as winograd_matrices.hpp.
+struct F2Ops {
+  static constexpr int m = 2, alpha = 4;
+  template <class B>
+  static void input(const B* d, B* o) {
+    o[0] = d[0] - d[2];
+    o[1] = d[1] + d[2];
+    o[2] = d[2] - d[1];
+    o[3] = d[3] - d[1];
+  }
+  template <class B>
+  static void output(const B* s, B* y) {
+    y[0] = s[0] + s[1] + s[2];
+    y[1] = s[1] - s[2] + s[3];
+  }
+};
+
+struct F4Ops {
+  static constexpr int m = 4, alpha = 6;
+  template <class B>
+  static void input(const B* d, B* o) {
+    const B four(4.0f), five(5.0f);
+    const B e = xsimd::fms(four, d[2], d[4]);  // 4 d2 - d4
+    const B f = xsimd::fms(four, d[1], d[3]);  // 4 d1 - d3
+    const B g = d[4] - d[2];
+    const B h = (d[3] - d[1]) + (d[3] - d[1]);
+    o[0] = xsimd::fnma(five, d[2], xsimd::fma(four, d[0], d[4]));
+    o[1] = e + f;
+    o[2] = e - f;
+    o[3] = g + h;
+    o[4] = g - h;
+    o[5] = xsimd::fnma(five, d[3], xsimd::fma(four, d[1], d[5]));
+  }
+  template <class B>
+  static void output(const B* s, B* y) {
+    const B a = s[1] + s[2], b = s[1] - s[2], c = s[3] + s[4], d = s[3] - s[4];
+    y[0] = s[0] + a + c;
+    y[1] = xsimd::fma(B(2.0f), d, b);
+    y[2] = xsimd::fma(B(4.0f), c, a);
+    y[3] = xsimd::fma(B(8.0f), d, b) + s[5];
+  }
+};
+
+struct F6Ops {
+  static constexpr int m = 6, alpha = 8;
+  template <class B>
+  static void input(const B* d, B* o) {
+    const B c525(5.25f), c425(4.25f), c25(2.5f), c125(1.25f);
+    o[0] = xsimd::fma(c525, d[4] - d[2], d[0] - d[6]);
+    o[7] = xsimd::fma(c525, d[3] - d[5], d[7] - d[1]);
+    const B a = xsimd::fnma(c425, d[4], d[2] + d[6]);  // d2 - 4.25 d4 + d6
+    const B b = xsimd::fnma(c425, d[3], d[1] + d[5]);  // d1 - 4.25 d3 + d5
+    o[1] = a + b;
+    o[2] = a - b;
+    const B c = xsimd::fnma(c125, d[4], xsimd::fma(B(0.25f), d[2], d[6]));                // d2/4 - 1.25 d4 + d6
+    const B e = xsimd::fma(B(2.0f), d[5], xsimd::fnma(c25, d[3], B(0.5f) * d[1]));        // d1/2 - 2.5 d3 + 2 d5
+    o[3] = c + e;
+    o[4] = c - e;
+    const B f = xsimd::fnma(B(5.0f), d[4], xsimd::fma(B(4.0f), d[2], d[6]));              // 4 d2 - 5 d4 + d6
+    const B h = xsimd::fma(B(0.5f), d[5], xsimd::fnma(c25, d[3], d[1] + d[1]));           // 2 d1 - 2.5 d3 + d5/2
+    o[5] = f + h;
+    o[6] = f - h;
+  }
+  template <class B>
+  static void output(const B* s, B* y) {
+    const B a1 = s[1] + s[2], b1 = s[1] - s[2];
+    const B a2 = s[3] + s[4], b2 = s[3] - s[4];
+    const B a3 = s[5] + s[6], b3 = s[5] - s[6];
+    y[0] = xsimd::fma(B(32.0f), a3, s[0] + a1 + a2);
+    y[1] = xsimd::fma(B(16.0f), b3, xsimd::fma(B(2.0f), b2, b1));
+    y[2] = xsimd::fma(B(8.0f), a3, xsimd::fma(B(4.0f), a2, a1));
+    y[3] = xsimd::fma(B(4.0f), b3, xsimd::fma(B(8.0f), b2, b1));
+    y[4] = xsimd::fma(B(2.0f), a3, xsimd::fma(B(16.0f), a2, a1));
+    y[5] = xsimd::fma(B(32.0f), b2, b1) + b3 + s[7];
+  }
+};
+
+template <class Arch, class F>
+struct Kernel {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr std::int64_t kW = static_cast<std::int64_t>(Batch::size);
+  static constexpr std::int64_t kNr = 2 * kW;  // the SGEMM panel width for this ISA
+  static constexpr int m = F::m, alpha = F::alpha, kPositions = alpha * alpha;
+
+  // sgemm_packed_b_index, here so that each ISA's file inlines its own copy.
+  static std::int64_t packed_index(std::int64_t k, std::int64_t n, std::int64_t K, std::int64_t N) {
+    const std::int64_t k0 = k - k % kSgemmKc;
+    const std::int64_t kc = std::min(kSgemmKc, K - k0);
+    return k0 * N + (n / kNr) * kc * kNr + (k - k0) * kNr + n % kNr;
+  }
+
+  // Where one lane's input patch starts.
+  struct InputLane {
+    std::int64_t image = 0;  // n * in_channels * in_h * in_w
+    std::int64_t y0 = 0, x0 = 0;
+    bool valid = false, interior = false;
+  };
+
+  static InputLane input_lane(const WinogradLayer& l, std::int64_t tile) {
+    InputLane lane;
+    const std::int64_t per_image = l.tiles_h * l.tiles_w;
+    const std::int64_t n = tile / per_image, ty = tile % per_image / l.tiles_w, tx = tile % l.tiles_w;
+    lane.image = n * l.in_channels * l.in_h * l.in_w;
+    lane.y0 = ty * m - l.pad_top;
+    lane.x0 = tx * m - l.pad_left;
+    lane.valid = true;
+    lane.interior = lane.y0 >= 0 && lane.x0 >= 0 && lane.y0 + alpha <= l.in_h && lane.x0 + alpha <= l.in_w;
+    return lane;
+  }
+
+  // d[(i * alpha + j) * kW + lane] = input patch element (i, j) of each lane's tile, channel c.
+  static void gather(const WinogradLayer& l, const float* input, const InputLane* lanes, std::int64_t c, float* d) {
+    const std::int64_t plane = l.in_h * l.in_w;
+    for (std::int64_t q = 0; q < kW; ++q) {
+      const InputLane& lane = lanes[q];
+      float* dst = d + q;
+      if (lane.interior) {
+        const float* src = input + lane.image + c * plane + lane.y0 * l.in_w + lane.x0;
+        for (int i = 0; i < alpha; ++i)
+          for (int j = 0; j < alpha; ++j) dst[(i * alpha + j) * kW] = src[i * l.in_w + j];
+        continue;
+      }
+      for (int i = 0; i < alpha; ++i) {
+        const std::int64_t y = lane.y0 + i;
+        if (!lane.valid || y < 0 || y >= l.in_h) {
+          for (int j = 0; j < alpha; ++j) dst[(i * alpha + j) * kW] = 0.0f;
+          continue;
+        }
+        const float* row = input + lane.image + c * plane + y * l.in_w;
+        for (int j = 0; j < alpha; ++j) {
+          const std::int64_t x = lane.x0 + j;
+          dst[(i * alpha + j) * kW] = x >= 0 && x < l.in_w ? row[x] : 0.0f;
+        }
+      }
+    }
+  }
+
+  // B^T d B of kW gathered patches; position t of lane q goes to out[t * out_stride + q].
+  static void transform_input(const float* d, float* tmp, float* out, std::int64_t out_stride) {
+    Batch x[alpha], y[alpha];
+    for (int j = 0; j < alpha; ++j) {  // columns: tmp = B^T d
+      for (int i = 0; i < alpha; ++i) x[i] = Batch::load_aligned(d + (i * alpha + j) * kW);
+      F::input(x, y);
+      for (int k = 0; k < alpha; ++k) y[k].store_aligned(tmp + (k * alpha + j) * kW);
+    }
+    for (int k = 0; k < alpha; ++k) {  // rows: (B^T d) B
+      for (int j = 0; j < alpha; ++j) x[j] = Batch::load_aligned(tmp + (k * alpha + j) * kW);
+      F::input(x, y);
+      for (int q = 0; q < alpha; ++q) y[q].store_unaligned(out + (k * alpha + q) * out_stride);
+    }
+  }
+
+  static void input(const WinogradLayer& l, const float* input, std::int64_t tile_begin, std::int64_t count,
+                    float* v, std::int64_t v_stride) {
+    const std::int64_t n_pad = (count + kNr - 1) / kNr * kNr;
+    const std::int64_t K = l.in_channels;
+    alignas(64) float d[kPositions * kW];
+    alignas(64) float tmp[kPositions * kW];
+    InputLane lanes[kNr];
+    for (std::int64_t p0 = 0; p0 < n_pad; p0 += kNr) {
+      for (std::int64_t q = 0; q < kNr; ++q)
+        lanes[q] = p0 + q < count ? input_lane(l, tile_begin + p0 + q) : InputLane{};
+      for (std::int64_t c = 0; c < K; ++c) {
+        // Both halves of the panel row, so that whole cache lines are written.
+        for (std::int64_t half = 0; half < 2; ++half) {
+          float* out = v + packed_index(c, p0 + half * kW, K, n_pad);
+          if (p0 + half * kW >= count) {
+            for (int t = 0; t < kPositions; ++t) Batch(0.0f).store_unaligned(out + t * v_stride);
+            continue;
+          }
+          gather(l, input, lanes + half * kW, c, d);
+          transform_input(d, tmp, out, v_stride);
+        }
+      }
+    }
+  }
+
+  // A run of lanes whose tiles are neighbours in one tile row of one image:
+  // their output rows are contiguous segments.
+  struct Run {
+    std::int64_t lane_begin = 0, lane_end = 0, image = 0, ty = 0, tx = 0;
+  };
+
+  static std::int64_t make_runs(const WinogradLayer& l, std::int64_t first_tile, std::int64_t lanes, Run* runs) {
+    const std::int64_t per_image = l.tiles_h * l.tiles_w;
+    std::int64_t n_runs = 0;
+    for (std::int64_t q = 0; q < lanes;) {
+      const std::int64_t tile = first_tile + q;
+      Run r;
+      r.image = tile / per_image;
+      r.ty = tile % per_image / l.tiles_w;
+      r.tx = tile % l.tiles_w;
+      r.lane_begin = q;
+      r.lane_end = std::min(lanes, q + l.tiles_w - r.tx);
+      runs[n_runs++] = r;
+      q = r.lane_end;
+    }
+    return n_runs;
+  }
+
+  // A^T M A for kW tiles of output channel o; y[(r * m + s) * kW + lane].
+  static void transform_output(const float* src, std::int64_t stride, float* tmp, float* y) {
+    Batch x[alpha], r[alpha];
+    for (int j = 0; j < alpha; ++j) {  // columns: tmp = A^T M
+      for (int i = 0; i < alpha; ++i) x[i] = Batch::load_unaligned(src + (i * alpha + j) * stride);
+      F::output(x, r);
+      for (int k = 0; k < m; ++k) r[k].store_aligned(tmp + (k * alpha + j) * kW);
+    }
+    for (int k = 0; k < m; ++k) {  // rows: (A^T M) A
+      for (int j = 0; j < alpha; ++j) x[j] = Batch::load_aligned(tmp + (k * alpha + j) * kW);
+      F::output(x, r);
+      for (int s = 0; s < m; ++s) r[s].store_aligned(y + (k * m + s) * kW);
+    }
+  }
+
+  static void output(const WinogradLayer& l, const float* gemm, std::int64_t gemm_stride, std::int64_t ldm,
+                     std::int64_t tile_begin, std::int64_t count, const Epilogue& e, float* out) {
+    alignas(64) float tmp[m * alpha * kW];
+    alignas(64) float y[m * m * kW];
+    Run runs[kW];
+    const bool identity = epilogue_is_identity(e);
+    for (std::int64_t j0 = 0; j0 < count; j0 += kW) {
+      const std::int64_t n_runs = make_runs(l, tile_begin + j0, std::min(kW, count - j0), runs);
+      for (std::int64_t o = 0; o < l.out_channels; ++o) {
+        transform_output(gemm + o * ldm + j0, gemm_stride, tmp, y);
+        // Bias and activation are lane-wise: apply them on the vectors. A
+        // residual is laid out like the output, so it is added after the
+        // scatter, on contiguous row segments.
+        if (!identity && !e.residual)
+          for (int q = 0; q < m * m; ++q)
+            apply_epilogue_simd(Batch::load_aligned(y + q * kW), e, o, nullptr).store_aligned(y + q * kW);
+        for (std::int64_t ri = 0; ri < n_runs; ++ri) scatter(l, runs[ri], o, y, e, out);
+      }
+    }
+  }
+
+  static void scatter(const WinogradLayer& l, const Run& run, std::int64_t o, const float* y, const Epilogue& e,
+                      float* out) {
+    const std::int64_t rows = std::min<std::int64_t>(m, l.out_h - run.ty * m);
+    const std::int64_t x_begin = run.tx * m;
+    const std::int64_t x_end = std::min(l.out_w, (run.tx + run.lane_end - run.lane_begin) * m);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::int64_t row_offset = ((run.image * l.out_channels + o) * l.out_h + run.ty * m + r) * l.out_w;
+      float* row = out + row_offset;
+      for (std::int64_t q = run.lane_begin; q < run.lane_end; ++q) {
+        const std::int64_t x0 = (run.tx + q - run.lane_begin) * m;
+        const std::int64_t cols = std::min<std::int64_t>(m, l.out_w - x0);
+        for (std::int64_t s = 0; s < cols; ++s) row[x0 + s] = y[(r * m + s) * kW + q];
+      }
+      if (e.residual)
+        apply_epilogue_row_simd<Batch>(row + x_begin, x_end - x_begin, e, o, e.residual + row_offset + x_begin);
+    }
+  }
+};
+
+template <class Arch>
+void input_transform(const WinogradLayer& l, const float* input, std::int64_t tile_begin, std::int64_t count,
+                     float* v, std::int64_t v_stride) {
+  switch (l.m) {
+    case 2: return Kernel<Arch, F2Ops>::input(l, input, tile_begin, count, v, v_stride);
+    case 4: return Kernel<Arch, F4Ops>::input(l, input, tile_begin, count, v, v_stride);
+    case 6: return Kernel<Arch, F6Ops>::input(l, input, tile_begin, count, v, v_stride);
+  }
+}
+
+template <class Arch>
+void output_transform(const WinogradLayer& l, const float* gemm, std::int64_t gemm_stride, std::int64_t ldm,
+                      std::int64_t tile_begin, std::int64_t count, const Epilogue& e, float* output) {
+  switch (l.m) {
+    case 2: return Kernel<Arch, F2Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output);
+    case 4: return Kernel<Arch, F4Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output);
+    case 6: return Kernel<Arch, F6Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output);
+  }
+}
+
+}  // namespace onnxrun::kernels::winograd
