@@ -1,6 +1,7 @@
 #include "onnxrun/session.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "frontends/onnx/onnx_loader.hpp"
@@ -8,6 +9,7 @@
 #include "runtime/exec/op_registry.hpp"
 #include "runtime/exec/plan.hpp"
 #include "runtime/exec/thread_pool.hpp"
+#include "runtime/graph/optimize.hpp"
 
 namespace onnxrun {
 
@@ -58,6 +60,9 @@ struct Session::Impl {
   Impl(Graph loaded, const SessionOptions& session_options) : graph(std::move(loaded)), options(session_options) {
     if (options.threads < 0) throw Error("SessionOptions.threads must be >= 0, got " + std::to_string(options.threads));
     pool = std::make_unique<ThreadPool>(options.threads == 0 ? hardware_threads() : options.threads);
+    // Before the support check: fused nodes are checked like any other, and a
+    // dead node of an unsupported op is no reason to refuse the model.
+    if (options.optimize) optimize_graph(graph);
     check_ops_supported(graph, builtin_op_registry());
     value_keyed.assign(graph.inputs.size(), false);
 
@@ -140,7 +145,15 @@ std::size_t Session::arena_bytes() const {
   return impl_->plans.empty() ? 0 : impl_->plans.back()->arena_bytes();
 }
 
-std::vector<NamedTensor> Session::run(const std::vector<NamedTensor>& inputs) const {
+std::vector<NamedTensor> Session::run(const std::vector<NamedTensor>& inputs) const { return run_impl(inputs, nullptr); }
+
+std::vector<NamedTensor> Session::run(const std::vector<NamedTensor>& inputs, RunProfile& profile) const {
+  return run_impl(inputs, &profile);
+}
+
+std::vector<NamedTensor> Session::run_impl(const std::vector<NamedTensor>& inputs, RunProfile* profile) const {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = profile ? Clock::now() : Clock::time_point{};
   const BoundInputs bound = bind_inputs(impl_->graph, inputs);
   const std::shared_ptr<const Plan> plan = impl_->plan_for(bound);
 
@@ -153,7 +166,23 @@ std::vector<NamedTensor> Session::run(const std::vector<NamedTensor>& inputs) co
     results.push_back(NamedTensor{impl_->outputs[i].name, Tensor::allocate(desc.dtype, desc.shape)});
     output_pointers.push_back(results.back().tensor.mutable_data());
   }
-  plan->execute(input_pointers, output_pointers, *impl_->pool);
+  if (!profile) {
+    plan->execute(input_pointers, output_pointers, *impl_->pool);
+    return results;
+  }
+  std::vector<StepTiming> timings(plan->step_count());
+  plan->execute(input_pointers, output_pointers, *impl_->pool, timings.data());
+  const auto microseconds = [&](Clock::time_point t) {
+    return std::chrono::duration<double, std::micro>(t - start).count();
+  };
+  profile->total_us = microseconds(Clock::now());
+  profile->ops.clear();
+  for (std::size_t s = 0; s < timings.size(); ++s) {
+    OpProfile op = plan->describe_step(s);
+    op.start_us = microseconds(timings[s].begin);
+    op.duration_us = microseconds(timings[s].end) - op.start_us;
+    profile->ops.push_back(std::move(op));
+  }
   return results;
 }
 

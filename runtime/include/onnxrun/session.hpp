@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "onnxrun/profile.hpp"
 #include "onnxrun/tensor.hpp"
 
 namespace onnxrun {
@@ -18,6 +19,11 @@ struct SessionOptions {
   // Folder that external tensor data is resolved against when a model is loaded
   // from bytes. Empty: external data is refused for models loaded from bytes.
   std::string external_data_dir;
+  // Rewrites the graph before planning: drops Identity, inference Dropout and
+  // unused nodes, folds BatchNormalization into Conv weights, fuses Conv with a
+  // residual Add and an activation, and Gemm with an activation. false runs the
+  // graph exactly as loaded: for debugging and conformance tests.
+  bool optimize = true;
 };
 
 // A graph input or output as declared by the model. Dims that the model leaves
@@ -49,6 +55,9 @@ class Session {
   // Inputs are matched by name; input tensors may view caller memory (no copy).
   // Returns the outputs in the model's output order.
   std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs) const;
+  // The same, also timing every op of the run into `profile` (replacing what
+  // it held). Runs without a profile have no timing calls.
+  std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs, RunProfile& profile) const;
 
   // Bytes of the intermediate-tensor arena planned for the most recent input
   // shapes (0 before the first plan exists).
@@ -58,6 +67,7 @@ class Session {
 
  private:
   explicit Session(std::unique_ptr<Impl> impl);
+  std::vector<NamedTensor> run_impl(const std::vector<NamedTensor>& inputs, RunProfile* profile) const;
   std::unique_ptr<Impl> impl_;
 };
 

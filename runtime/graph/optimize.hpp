@@ -1,0 +1,38 @@
+#pragma once
+// Graph passes that run between loading and planning (SessionOptions.optimize).
+// Each rewrites the graph in place so that the plan has fewer, fatter steps;
+// none changes a graph input or output name, and each keeps the outputs equal
+// to the unoptimized graph's within float rounding.
+//
+// Fused nodes live in the domain "com.onnxrun" at opset 1:
+//   FusedConv: inputs [X, W, B or absent, Residual (optional)], the Conv's
+//              attributes, plus the activation attributes below.
+//   FusedGemm: the Gemm's inputs and attributes, plus the activation attributes.
+//   "activation": Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid or HardSwish
+//                 (absent: none); "activation_alpha", "activation_beta": floats
+//                 (Clip: min / max; LeakyRelu: alpha; HardSigmoid, HardSwish:
+//                 alpha / beta). Output = activation(conv_or_gemm + residual).
+#include "runtime/graph/graph.hpp"
+
+namespace onnxrun {
+
+// Runs every pass below, in order, then drops constants nothing reads.
+void optimize_graph(Graph& graph);
+
+// Each pass returns how many nodes it removed or rewrote.
+
+// Identity, inference Dropout (mask output unused) and nodes no graph output
+// depends on.
+int remove_noop_nodes(Graph& graph);
+int remove_dead_nodes(Graph& graph);
+// BatchNormalization with constant statistics folded into the weights and bias
+// of the Conv before it (new constants; the old may be shared).
+int fold_batch_norm_into_conv(Graph& graph);
+// Conv [+ Add residual] [+ activation] -> com.onnxrun.FusedConv.
+int fuse_conv_residual_activation(Graph& graph);
+// Gemm + activation -> com.onnxrun.FusedGemm.
+int fuse_gemm_activation(Graph& graph);
+// Releases the data of constants that no node reads and no output names.
+int drop_unused_constants(Graph& graph);
+
+}  // namespace onnxrun
