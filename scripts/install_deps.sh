@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what onnxrun needs on a fresh Debian (bookworm) machine.
 #   scripts/install_deps.sh            build dependencies (C++ toolchain, protobuf, ONNX, xsimd, doctest, benchmark)
-#   scripts/install_deps.sh --python   also PyTorch/torchvision (Debian) and a venv in .venv with onnx and
-#                                      onnxruntime (pip), used to export test models and compare with peers
+#   scripts/install_deps.sh --python   also PyTorch/torchvision and matplotlib (Debian) and a venv in .venv
+#                                      with onnx and onnxruntime (pip), used to export test models and
+#                                      compare with peers (bench/compare.sh)
 # Idempotent: packages already present are not reinstalled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,8 @@ done
 packages=(build-essential cmake pkg-config libprotobuf-dev protobuf-compiler libonnx-dev libxsimd-dev xtl-dev
           doctest-dev libbenchmark-dev)
 if [ "$with_python" = 1 ]; then
-  packages+=(python3 python3-venv python3-numpy python3-torch python3-torchvision)
+  # matplotlib: the bar chart of bench/compare.sh.
+  packages+=(python3 python3-venv python3-numpy python3-torch python3-torchvision python3-matplotlib)
 fi
 
 missing=()

@@ -31,6 +31,11 @@ const char* usage_text() {
          "  --repeat R       timed runs after the first (default 0: time the first run);\n"
          "                   prints load time, first-run time, min/median/p90 latency\n"
          "  --json           print the results as one JSON object\n"
+         "  --no-optimize    run the graph exactly as loaded (no BatchNormalization\n"
+         "                   folding or op fusion): for debugging\n"
+         "  --profile FILE   time every op of the timed runs: write a Chrome trace\n"
+         "                   (chrome://tracing, ui.perfetto.dev) to FILE and print a\n"
+         "                   per-layer table (median over the runs) unless --json\n"
          "  -h, --help       this text\n";
 }
 
@@ -49,6 +54,8 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--warmup") options.warmup = parse_count(arg, value(), 0);
     else if (arg == "--repeat") options.repeat = parse_count(arg, value(), 1);
     else if (arg == "--json") options.json = true;
+    else if (arg == "--no-optimize") options.optimize = false;
+    else if (arg == "--profile") options.profile_path = value();
     else if (arg.size() > 1 && arg[0] == '-') throw UsageError{"unknown option '" + arg + "'"};
     else positional.push_back(arg);
   }

@@ -19,6 +19,8 @@ struct Options {
   int warmup = 0;
   int repeat = 0;  // 0: the first run is the only timed one
   bool json = false;
+  bool optimize = true;  // --no-optimize: run the graph exactly as loaded
+  std::string profile_path;  // --profile: per-op Chrome trace written here
   bool help = false;
 };
 

@@ -70,6 +70,10 @@ std::string number(double value, const char* format = "%.6g") {
   return buffer;
 }
 
+constexpr std::int64_t kTopRowsShown = 4;
+
+}  // namespace
+
 std::string json_string(const std::string& text) {
   std::string out = "\"";
   for (unsigned char c : text) {
@@ -84,10 +88,6 @@ std::string json_string(const std::string& text) {
 }
 
 std::string json_number(double value) { return std::isfinite(value) ? number(value, "%.17g") : "null"; }
-
-constexpr std::int64_t kTopRowsShown = 4;
-
-}  // namespace
 
 double quantile(std::vector<double> values, double q) {
   if (values.empty()) return 0;
@@ -148,7 +148,13 @@ std::string format_json(const Report& report) {
   json += ", \"runs\": " + std::to_string(timing.latencies_ms.size());
   json += ", \"latency_ms\": {\"min\": " + json_number(quantile(timing.latencies_ms, 0)) +
           ", \"median\": " + json_number(quantile(timing.latencies_ms, 0.5)) +
-          ", \"p90\": " + json_number(quantile(timing.latencies_ms, 0.9)) + "}";
+          ", \"p90\": " + json_number(quantile(timing.latencies_ms, 0.9)) + ", \"samples\": [";
+  // Every timed run, so that callers can pool runs of several invocations.
+  for (std::size_t i = 0; i < timing.latencies_ms.size(); ++i) {
+    if (i) json += ", ";
+    json += number(timing.latencies_ms[i], "%.4f");
+  }
+  json += "]}";
   json += ", \"arena_bytes\": " + std::to_string(report.arena_bytes);
   json += ", \"outputs\": [";
   for (std::size_t i = 0; i < report.outputs.size(); ++i) {

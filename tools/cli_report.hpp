@@ -27,6 +27,10 @@ struct Report {
 std::string format_text(const Report& report);
 std::string format_json(const Report& report);
 
+// A JSON string literal (quoted, escaped) and a JSON number (null when not finite).
+std::string json_string(const std::string& text);
+std::string json_number(double value);
+
 // Quantile q in [0, 1] of the values, by linear interpolation between ranks.
 double quantile(std::vector<double> values, double q);
 

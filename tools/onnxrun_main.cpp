@@ -3,10 +3,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "onnxrun/onnxrun.hpp"
 #include "tools/cli_options.hpp"
+#include "tools/cli_profile.hpp"
 #include "tools/cli_report.hpp"
 
 namespace {
@@ -64,6 +66,13 @@ void write_outputs(const std::string& path, const std::vector<onnxrun::NamedTens
   for (const auto& output : outputs) onnxrun::write_npy((fs::path(path) / file_name_for(output.name)).string(), output.tensor);
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary);
+  file << text;
+  file.close();
+  if (!file) throw onnxrun::Error(path + ": cannot write the profile");
+}
+
 std::string one_line(std::string message) {
   for (char& c : message)
     if (c == '\n' || c == '\r') c = ' ';
@@ -91,27 +100,39 @@ int main(int argc, char** argv) {
     report.model_path = options.model_path;
     onnxrun::SessionOptions session_options;
     session_options.threads = options.threads;
+    session_options.optimize = options.optimize;
     const auto load_start = Clock::now();
     onnxrun::Session session(options.model_path, session_options);
     report.timing.load_ms = milliseconds_since(load_start);
     report.threads = session.threads();
 
     const std::vector<onnxrun::NamedTensor> inputs = read_inputs(session, options.inputs);
+    // --profile times every op of the timed runs: the first run when there
+    // is no --repeat, else the repeated ones.
+    const bool profiling = !options.profile_path.empty();
+    std::vector<onnxrun::RunProfile> profiles;
+    auto timed_run = [&](bool profiled) {
+      if (!profiled) return session.run(inputs);
+      profiles.emplace_back();
+      return session.run(inputs, profiles.back());
+    };
     auto run_start = Clock::now();
-    report.outputs = session.run(inputs);
+    report.outputs = timed_run(profiling && options.repeat == 0);
     report.timing.first_run_ms = milliseconds_since(run_start);
     report.timing.warmup = options.warmup;
     for (int i = 0; i < options.warmup; ++i) session.run(inputs);
     for (int i = 0; i < options.repeat; ++i) {
       run_start = Clock::now();
-      report.outputs = session.run(inputs);
+      report.outputs = timed_run(profiling);
       report.timing.latencies_ms.push_back(milliseconds_since(run_start));
     }
     if (report.timing.latencies_ms.empty()) report.timing.latencies_ms.push_back(report.timing.first_run_ms);
     report.arena_bytes = session.arena_bytes();
 
     if (!options.output_path.empty()) write_outputs(options.output_path, report.outputs);
+    if (profiling) write_text_file(options.profile_path, cli::format_trace(profiles, options.model_path, report.threads));
     std::cout << (options.json ? cli::format_json(report) : cli::format_text(report));
+    if (profiling && !options.json) std::cout << cli::format_profile_table(profiles);
     return 0;
   } catch (const onnxrun::Error& error) {
     std::fprintf(stderr, "onnxrun: error: %s\n", one_line(error.what()).c_str());

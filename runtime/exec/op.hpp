@@ -117,6 +117,9 @@ class Op {
   virtual void infer(InferContext& context) = 0;
   virtual void prepare(PrepareContext&) {}
   virtual void run(const RunContext& context) const = 0;
+  // What prepare() chose, for profiles and logs ("im2col_gemm", "winograd_f4x4",
+  // ...); "" for ops that have one way of computing.
+  virtual std::string algorithm() const { return ""; }
 };
 
 }  // namespace onnxrun

@@ -4,6 +4,7 @@
 
 #include "runtime/core/checked_math.hpp"
 #include "runtime/exec/memory_planner.hpp"
+#include "runtime/exec/op_flops.hpp"
 
 namespace onnxrun {
 
@@ -159,7 +160,8 @@ void Plan::infer_and_fold(const OpRegistry& registry, const std::vector<const Te
         for (ValueId out : node.outputs)
           if (out != kNoValue) descs_[out].graph_input = source_input;
     }
-    steps_.push_back(PlanStep{&node, std::move(op), 0, prepare.workspace_bytes()});
+    steps_.push_back(PlanStep{&node, std::move(op), 0, prepare.workspace_bytes(),
+                              node_flops(node, input_descs, output_descs)});
   }
   for (const GraphOutput& output : graph_.outputs)
     if (!descs_[output.value].present)
@@ -215,6 +217,41 @@ void Plan::place_values() {
   }
 }
 
+template <bool kTimed>
+void Plan::run_steps(RunState& state, ThreadPool& pool, [[maybe_unused]] StepTiming* timings) const {
+  using Clock = std::chrono::steady_clock;
+  std::byte* arena = static_cast<std::byte*>(state.arena.get());
+  for (std::size_t s = 0; s < steps_.size(); ++s) {
+    const PlanStep& step = steps_[s];
+    const Node& node = *step.node;
+    for (std::size_t i = 0; i < node.inputs.size(); ++i)
+      state.step_inputs[i] = node.inputs[i] == kNoValue ? nullptr : state.pointers[node.inputs[i]];
+    for (std::size_t i = 0; i < node.outputs.size(); ++i)
+      state.step_outputs[i] =
+          node.outputs[i] == kNoValue ? nullptr : const_cast<void*>(state.pointers[node.outputs[i]]);
+    RunContext context{std::span<const void* const>(state.step_inputs.data(), node.inputs.size()),
+                       std::span<void* const>(state.step_outputs.data(), node.outputs.size()),
+                       step.workspace_bytes ? arena + step.workspace_offset : nullptr, &pool};
+    if constexpr (kTimed) timings[s].begin = Clock::now();
+    step.op->run(context);
+    if constexpr (kTimed) timings[s].end = Clock::now();
+  }
+}
+
+OpProfile Plan::describe_step(std::size_t index) const {
+  const PlanStep& step = steps_.at(index);
+  OpProfile profile;
+  profile.node = step.node->name;
+  profile.op_type = step.node->op_type;
+  profile.algorithm = step.op->algorithm();
+  for (ValueId in : step.node->inputs)
+    if (in != kNoValue) profile.input_shapes.push_back(descs_[in].shape);
+  for (ValueId out : step.node->outputs)
+    if (out != kNoValue) profile.output_shapes.push_back(descs_[out].shape);
+  profile.flops = step.flops;
+  return profile;
+}
+
 std::unique_ptr<Plan::RunState> Plan::acquire_state() const {
   {
     std::lock_guard<std::mutex> lock(states_mutex_);
@@ -242,8 +279,8 @@ void Plan::release_state(std::unique_ptr<RunState> state) const {
   idle_states_.push_back(std::move(state));
 }
 
-void Plan::execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs,
-                   ThreadPool& pool) const {
+void Plan::execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs, ThreadPool& pool,
+                   StepTiming* timings) const {
   std::unique_ptr<RunState> state = acquire_state();
   std::byte* arena = static_cast<std::byte*>(state->arena.get());
   for (std::size_t v = 0; v < slots_.size(); ++v) {
@@ -256,18 +293,8 @@ void Plan::execute(const std::vector<const void*>& inputs, const std::vector<voi
       case SlotKind::GraphOutput: state->pointers[v] = outputs[slot.index]; break;
     }
   }
-  for (const PlanStep& step : steps_) {
-    const Node& node = *step.node;
-    for (std::size_t i = 0; i < node.inputs.size(); ++i)
-      state->step_inputs[i] = node.inputs[i] == kNoValue ? nullptr : state->pointers[node.inputs[i]];
-    for (std::size_t i = 0; i < node.outputs.size(); ++i)
-      state->step_outputs[i] =
-          node.outputs[i] == kNoValue ? nullptr : const_cast<void*>(state->pointers[node.outputs[i]]);
-    RunContext context{std::span<const void* const>(state->step_inputs.data(), node.inputs.size()),
-                       std::span<void* const>(state->step_outputs.data(), node.outputs.size()),
-                       step.workspace_bytes ? arena + step.workspace_offset : nullptr, &pool};
-    step.op->run(context);
-  }
+  if (timings) run_steps<true>(*state, pool, timings);
+  else run_steps<false>(*state, pool, nullptr);
   // Outputs that are not written in place by a step: graph inputs passed
   // through, constants, or a value listed as several outputs.
   for (std::size_t i = 0; i < graph_.outputs.size(); ++i) {

@@ -3,13 +3,16 @@
 // prepared, constant subgraphs folded, every intermediate placed in the arena.
 // A plan is immutable once built and shared by concurrent runs; each run brings
 // its own arena (RunState).
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <vector>
 
+#include "onnxrun/profile.hpp"
 #include "runtime/core/aligned_buffer.hpp"
 #include "runtime/exec/op.hpp"
 #include "runtime/exec/op_registry.hpp"
@@ -33,6 +36,12 @@ struct PlanStep {
   std::unique_ptr<Op> op;
   std::size_t workspace_offset = 0;
   std::size_t workspace_bytes = 0;
+  std::int64_t flops = 0;  // for profiles: op_flops.hpp
+};
+
+// When one step of a profiled run began and ended.
+struct StepTiming {
+  std::chrono::steady_clock::time_point begin, end;
 };
 
 class Plan {
@@ -54,7 +63,13 @@ class Plan {
 
   // inputs: one pointer per graph input; outputs: one buffer per graph output,
   // already sized from output_desc(). No allocation beyond the pooled arena.
-  void execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs, ThreadPool& pool) const;
+  // With timings (step_count() entries) each step is timed into it; without,
+  // the loop has no clock calls at all.
+  void execute(const std::vector<const void*>& inputs, const std::vector<void*>& outputs, ThreadPool& pool,
+               StepTiming* timings = nullptr) const;
+
+  // For profiles: everything about a step but its timing.
+  OpProfile describe_step(std::size_t step) const;
 
  private:
   struct RunState {
@@ -65,6 +80,8 @@ class Plan {
   };
   void infer_and_fold(const OpRegistry& registry, const std::vector<const Tensor*>& input_values, ThreadPool& pool);
   void place_values();
+  template <bool kTimed>
+  void run_steps(RunState& state, ThreadPool& pool, StepTiming* timings) const;
   std::unique_ptr<RunState> acquire_state() const;
   void release_state(std::unique_ptr<RunState> state) const;
 

@@ -3,5 +3,6 @@
 #include "onnxrun/dtype.hpp"
 #include "onnxrun/error.hpp"
 #include "onnxrun/npy.hpp"
+#include "onnxrun/profile.hpp"
 #include "onnxrun/session.hpp"
 #include "onnxrun/tensor.hpp"

@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""Latency of onnxrun against ONNX Runtime and PyTorch on whole models.
+
+Run through ``bench/compare.sh`` (which builds the CLI and picks the project's
+``.venv`` python: torch/torchvision from Debian, onnx + onnxruntime from pip)::
+
+    bench/compare.sh [--models a,b] [--threads 1,2] [--repeat R] [--warmup W] [--quick]
+
+For every model (torchvision networks with random weights and randomized
+BatchNorm statistics, exported at batch 1 by tests/models/export_zoo.py's
+``build``; plus the seed tutorials' Conv2d(3, 10, 3) on a batch of 32 64x64
+images) and every thread count it times
+
+* PyTorch eager: ``torch.no_grad()``, ``torch.set_num_threads(t)``;
+* ONNX Runtime, CPU provider: ``intra_op_num_threads=t``, ``inter_op_num_threads=1``,
+  all graph optimizations;
+* onnxrun: the CLI with ``--threads t --warmup W --repeat R --json``, reading
+  every timed run's latency (``latency_ms.samples``);
+
+on the same input. The runs are interleaved in rounds (onnxrun, ORT, PyTorch,
+then again) so that noise from other work on the machine hits all three
+alike; the table shows each one's median. onnxrun's output is checked against
+PyTorch's with the project's tolerance (max|err| <= 1e-4 * max|ref| + 1e-5).
+
+Writes the markdown table to bench/results/compare.md (and prints it) and a
+bar chart to bench/results/compare.png (needs matplotlib). Exported models are
+cached in BUILD_DIR/compare_models, keyed by the export scripts' contents.
+Exit status 1 when an output is out of tolerance.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "models"))
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
+from export_common import export_onnx  # noqa: E402
+from export_zoo import ZOO, build  # noqa: E402
+
+SEED_CONV = "conv2d_3_10_k3_b32"
+ALL_MODELS = ["resnet18", "resnet50", "mobilenet_v2", "squeezenet1_1", "efficientnet_b0", "googlenet", SEED_CONV]
+QUICK_MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", SEED_CONV]
+
+
+@dataclass
+class Model:
+    name: str
+    module: nn.Module
+    x: torch.Tensor
+    opset: int
+
+
+def build_model(name: str) -> Model:
+    """The eval-mode module and its input, both from fixed seeds."""
+    if name == SEED_CONV:
+        # The tutorial (../shared/seeds): torch.manual_seed(42), 32 RGB 64x64 images.
+        torch.manual_seed(42)
+        x = torch.randn(32, 3, 64, 64)
+        module = nn.Conv2d(in_channels=3, out_channels=10, kernel_size=3, stride=1, padding=0).eval()
+        return Model(name, module, x, 17)
+    specs = {spec.name: spec for spec in ZOO}
+    if name not in specs:
+        raise SystemExit(f"compare: unknown model {name}; known: {', '.join(ALL_MODELS)} "
+                         f"and the rest of export_zoo.py's ZOO")
+    spec = specs[name]
+    module, shape = build(spec)
+    x = torch.randn(shape)  # drawn right after the weights, as export_zoo does
+    return Model(name, module, x, spec.opset)
+
+
+def export_key(model: Model) -> str:
+    """Changes whenever the exported model could: the export code, opset, shapes, torch."""
+    digest = hashlib.sha256()
+    for script in ("tests/models/export_zoo.py", "tests/models/export_common.py", "bench/compare.py"):
+        with open(os.path.join(ROOT, script), "rb") as f:
+            digest.update(f.read())
+    digest.update(f"{model.name} {model.opset} {tuple(model.x.shape)} {torch.__version__}".encode())
+    return digest.hexdigest()
+
+
+def export_cached(model: Model, cache_dir: str) -> Tuple[str, str]:
+    """(model.onnx, input.npy) in cache_dir/<name>, exported unless already current."""
+    folder = os.path.join(cache_dir, model.name)
+    onnx_path = os.path.join(folder, "model.onnx")
+    input_path = os.path.join(folder, "input.npy")
+    key_path = os.path.join(folder, "export_key.txt")
+    key = export_key(model)
+    if os.path.exists(key_path) and open(key_path).read() == key and os.path.exists(onnx_path):
+        return onnx_path, input_path
+    os.makedirs(folder, exist_ok=True)
+    start = time.perf_counter()
+    with torch.no_grad():
+        export_onnx(model.module, model.x, onnx_path, opset=model.opset)
+    np.save(input_path, np.ascontiguousarray(model.x.numpy(), dtype=np.float32))
+    with open(key_path, "w") as f:
+        f.write(key)
+    print(f"  exported {model.name} (opset {model.opset}) in {time.perf_counter() - start:.1f} s", flush=True)
+    return onnx_path, input_path
+
+
+def timed(fn: Callable[[], object], runs: int) -> List[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1e3)
+    return samples
+
+
+def run_onnxrun(cli: str, onnx_path: str, input_path: str, threads: int, warmup: int, repeat: int,
+                output_path: Optional[str]) -> List[float]:
+    command = [cli, onnx_path, input_path, "--threads", str(threads), "--warmup", str(warmup),
+               "--repeat", str(repeat), "--json"]
+    if output_path:
+        command += ["-o", output_path]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"onnxrun failed on {onnx_path}: {done.stderr.strip()}")
+    report = json.loads(done.stdout)
+    return [float(v) for v in report["latency_ms"]["samples"]]
+
+
+@dataclass
+class Row:
+    model: str
+    threads: int
+    onnxrun_ms: float
+    ort_ms: float
+    torch_ms: float
+    max_err: float
+    tolerance: float
+
+
+def compare_model(model: Model, onnx_path: str, input_path: str, cli: str, threads_list: List[int],
+                  repeat: int, warmup: int, rounds: int) -> List[Row]:
+    import onnxruntime as ort
+
+    x_np = np.load(input_path)
+    with torch.no_grad():
+        reference = model.module(model.x).numpy()
+    rows = []
+    for threads in threads_list:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+        feed = {session.get_inputs()[0].name: x_np}
+        torch.set_num_threads(threads)
+
+        def run_torch():
+            with torch.no_grad():
+                model.module(model.x)
+
+        timed(lambda: session.run(None, feed), warmup)
+        timed(run_torch, warmup)
+        times: Dict[str, List[float]] = {"onnxrun": [], "ort": [], "torch": []}
+        per_round = [repeat // rounds + (1 if r < repeat % rounds else 0) for r in range(rounds)]
+        with tempfile.TemporaryDirectory() as tmp:
+            output_path = os.path.join(tmp, "output.npy")
+            for r, runs in enumerate(per_round):
+                if runs == 0:
+                    continue
+                # onnxrun warms up in every invocation (a fresh process); the
+                # first also writes its output for the accuracy check.
+                times["onnxrun"] += run_onnxrun(cli, onnx_path, input_path, threads, warmup if r == 0 else 1, runs,
+                                                output_path if r == 0 else None)
+                times["ort"] += timed(lambda: session.run(None, feed), runs)
+                times["torch"] += timed(run_torch, runs)
+            output = np.load(output_path)
+        if output.shape != reference.shape:
+            raise RuntimeError(f"{model.name}: onnxrun's output has shape {output.shape}, PyTorch's {reference.shape}")
+        max_err = float(np.max(np.abs(output.astype(np.float64) - reference)))
+        tolerance = 1e-4 * float(np.max(np.abs(reference))) + 1e-5
+        row = Row(model.name, threads, statistics.median(times["onnxrun"]), statistics.median(times["ort"]),
+                  statistics.median(times["torch"]), max_err, tolerance)
+        print(f"  {model.name} threads {threads}: onnxrun {row.onnxrun_ms:.2f} ms, ORT {row.ort_ms:.2f} ms, "
+              f"PyTorch {row.torch_ms:.2f} ms, max err {max_err:.2e} (tol {tolerance:.1e})", flush=True)
+        rows.append(row)
+    return rows
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} logical cores"
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True)
+        return rev.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+    except OSError:
+        return "unknown"
+
+
+def markdown(rows: List[Row], settings: str) -> str:
+    import onnxruntime as ort
+    lines = [
+        "# onnxrun vs ONNX Runtime vs PyTorch",
+        "",
+        f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}, {machine_description()}; onnxrun {git_revision()}, "
+        f"ONNX Runtime {ort.__version__}, PyTorch {torch.__version__}. {settings}",
+        "",
+        "Median latency per run in ms (batch 1 except the seed conv, batch 32); ratios above 1 mean onnxrun is "
+        "slower. max err: onnxrun against PyTorch, within tolerance (1e-4 x max|ref| + 1e-5) unless marked FAIL.",
+        "",
+        "| model | threads | onnxrun ms | ORT ms | PyTorch ms | onnxrun/ORT | onnxrun/PyTorch | max err |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        verdict = "" if r.max_err <= r.tolerance else " FAIL"
+        lines.append(f"| {r.model} | {r.threads} | {r.onnxrun_ms:.2f} | {r.ort_ms:.2f} | {r.torch_ms:.2f} | "
+                     f"{r.onnxrun_ms / r.ort_ms:.2f} | {r.onnxrun_ms / r.torch_ms:.2f} | {r.max_err:.1e}{verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+def bar_chart(rows: List[Row], path: str) -> bool:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("compare: matplotlib is missing (scripts/install_deps.sh --python); no chart", file=sys.stderr)
+        return False
+    threads_list = sorted({r.threads for r in rows})
+    figure, axes = plt.subplots(1, len(threads_list), figsize=(6 * len(threads_list), 4.5), squeeze=False)
+    for axis, threads in zip(axes[0], threads_list):
+        subset = [r for r in rows if r.threads == threads]
+        positions = np.arange(len(subset))
+        width = 0.27
+        for offset, (label, values) in enumerate([("onnxrun", [r.onnxrun_ms for r in subset]),
+                                                  ("ONNX Runtime", [r.ort_ms for r in subset]),
+                                                  ("PyTorch", [r.torch_ms for r in subset])]):
+            axis.bar(positions + (offset - 1) * width, values, width, label=label)
+        axis.set_xticks(positions)
+        axis.set_xticklabels([r.model for r in subset], rotation=30, ha="right", fontsize=8)
+        axis.set_yscale("log")  # models differ by 100x; ratios read as distances
+        axis.set_ylabel("median latency, ms (log scale)")
+        axis.set_title(f"{threads} thread{'s' if threads > 1 else ''}")
+        axis.grid(axis="y", which="both", alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return True
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--onnxrun", required=True, help="path of the onnxrun CLI")
+    parser.add_argument("--cache", required=True, help="folder for the exported models")
+    parser.add_argument("--models", help=f"comma-separated (default: {','.join(ALL_MODELS)})")
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
+    parser.add_argument("--repeat", type=int, help="timed runs per runtime, model and thread count (default 10)")
+    parser.add_argument("--warmup", type=int, help="untimed runs first (default 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaving rounds the runs are split into (default 3)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{','.join(QUICK_MODELS)} with 3 runs, 1 warmup (unless given)")
+    parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results"), help="output folder")
+    args = parser.parse_args(argv)
+
+    models = args.models.split(",") if args.models else (QUICK_MODELS if args.quick else ALL_MODELS)
+    repeat = args.repeat if args.repeat is not None else (3 if args.quick else 10)
+    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
+    threads_list = [int(t) for t in args.threads.split(",")]
+    if repeat < 1 or warmup < 0 or args.rounds < 1 or any(t < 1 for t in threads_list):
+        parser.error("--repeat, --rounds and --threads must be >= 1, --warmup >= 0")
+    rounds = min(args.rounds, repeat)
+
+    load_before = os.getloadavg()[0]
+    rows: List[Row] = []
+    for name in models:
+        print(f"--- {name}", flush=True)
+        model = build_model(name)
+        onnx_path, input_path = export_cached(model, args.cache)
+        rows += compare_model(model, onnx_path, input_path, args.onnxrun, threads_list, repeat, warmup, rounds)
+
+    # Other work on the machine moves every number; say how busy it was.
+    settings = (f"{repeat} timed runs after {warmup} warmup per runtime, interleaved in {rounds} rounds; "
+                f"threads {','.join(map(str, threads_list))}; load average {load_before:.1f} before, "
+                f"{os.getloadavg()[0]:.1f} after.")
+    table = markdown(rows, settings)
+    os.makedirs(args.results, exist_ok=True)
+    with open(os.path.join(args.results, "compare.md"), "w") as f:
+        f.write(table)
+    print()
+    print(table)
+    print(f"wrote {os.path.join(args.results, 'compare.md')}")
+    if bar_chart(rows, os.path.join(args.results, "compare.png")):
+        print(f"wrote {os.path.join(args.results, 'compare.png')}")
+    failed = [r for r in rows if not r.max_err <= r.tolerance]
+    if failed:
+        print("compare: onnxrun's output is out of tolerance for " +
+              ", ".join(f"{r.model} ({r.threads} threads)" for r in failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
