@@ -67,12 +67,18 @@ class ConvWinograd final : public ConvAlgorithm {
     const std::int64_t C = p.in_channels, M = p.out_channels;
     const std::int64_t per_tile_bytes = positions_ * (C + M) * std::int64_t{sizeof(float)};
     chunks_ = (total_tiles_ + kChunk - 1) / kChunk;
-    const std::int64_t threads = std::max(1, setup.threads);
-    slots_ = std::max<std::int64_t>(1, std::min(threads, chunks_));
+    threads_ = std::max(1, setup.threads);
+    // Fewer chunks than threads (the small late layers of a network at batch
+    // 1: ResNet's 28x28, 14x14 and 7x7 layers have 25, 16 and 16 tiles) would
+    // leave threads idle, so those layers run as one block of all tiles with
+    // each phase split on its own: input transform by input channel, GEMMs by
+    // position, output transform by output channel.
+    phased_ = threads_ > 1 && chunks_ < threads_;
+    slots_ = phased_ ? 1 : std::max<std::int64_t>(1, std::min<std::int64_t>(threads_, chunks_));
     // No larger than a slot's share, which would only grow the workspace.
     const std::int64_t share = (chunks_ + slots_ - 1) / slots_;
     block_chunks_ = std::clamp(kBlockTargetBytes / per_tile_bytes / kChunk, std::int64_t{1}, kMaxBlock / kChunk);
-    block_chunks_ = std::min(block_chunks_, share);
+    block_chunks_ = phased_ ? chunks_ : std::min(block_chunks_, share);
     block_ = block_chunks_ * kChunk;
     // One cache line more than the matrices need: the transforms touch all
     // alpha^2 matrices at once, and power-of-two strides (64 channels x 32
@@ -110,13 +116,42 @@ class ConvWinograd final : public ConvAlgorithm {
     const auto body = [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t slot = begin; slot < end; ++slot) run_slot(args, slot);
     };
-    if (args.pool && slots_ > 1)
+    if (phased_ && args.pool)
+      run_phased(args, *args.pool);
+    else if (args.pool && slots_ > 1)
       args.pool->parallel_for(slots_, body, 1);
     else
       body(0, slots_);
   }
 
  private:
+  // All tiles as one block, each phase split across the pool (see phased_).
+  void run_phased(const ConvRunArgs& args, ThreadPool& pool) const {
+    float* v = static_cast<float*>(args.workspace);
+    float* gemm = v + positions_ * v_stride_;
+    const std::int64_t nr = kernels::sgemm_nr();
+    const std::int64_t n_pad = round_up(total_tiles_, nr);
+    const std::int64_t C = layer_.in_channels, M = layer_.out_channels;
+    const auto share = [&](std::int64_t total, std::int64_t part) {
+      return kernels::ChannelRange{total * part / threads_, total * (part + 1) / threads_};
+    };
+    pool.parallel_for(threads_, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t part = begin; part < end; ++part)
+        kernels::winograd_input_transform(layer_, args.input, 0, total_tiles_, v, v_stride_, share(C, part));
+    }, 1);
+    pool.parallel_for(positions_, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t t = begin; t < end; ++t)
+        kernels::sgemm_packed(M, n_pad, C, packed_u_.data() + t * a_floats_, v + t * v_stride_, gemm + t * m_stride_,
+                              n_pad, kernels::Epilogue{}, 0, n_pad / nr);
+    }, 1);
+    const kernels::Epilogue epilogue{args.bias, args.residual, activation_};
+    pool.parallel_for(threads_, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t part = begin; part < end; ++part)
+        kernels::winograd_output_transform(layer_, gemm, m_stride_, n_pad, 0, total_tiles_, epilogue, args.output,
+                                           share(M, part));
+    }, 1);
+  }
+
   void run_slot(const ConvRunArgs& args, std::int64_t slot) const {
     float* v = static_cast<float*>(args.workspace) + slot * slot_floats_;
     float* gemm = v + positions_ * v_stride_;
@@ -141,6 +176,8 @@ class ConvWinograd final : public ConvAlgorithm {
   kernels::ActivationParams activation_;
   std::int64_t positions_ = 0, total_tiles_ = 0;
   std::int64_t chunks_ = 0, slots_ = 1;
+  int threads_ = 1;
+  bool phased_ = false;
   std::int64_t block_chunks_ = 1, block_ = kChunk;  // the most tiles per block
   std::int64_t v_stride_ = 0, m_stride_ = 0, slot_floats_ = 0;
   std::int64_t a_floats_ = 0;

@@ -26,6 +26,13 @@ struct WinogradLayer {
   std::int64_t tiles_h = 1, tiles_w = 1;  // ceil(out_h / m), ceil(out_w / m)
 };
 
+// The channels one transform call handles, [begin, end) (end < 0: through
+// the last), so that threads can split a block of tiles by channel: the input
+// transform's by input channel, the output transform's by output channel.
+struct ChannelRange {
+  std::int64_t begin = 0, end = -1;
+};
+
 inline constexpr std::int64_t winograd_alpha(std::int64_t m) { return m + 2; }
 
 // Fills tiles_h / tiles_w from m and the output size.
@@ -43,17 +50,19 @@ void winograd_weight_transform(std::int64_t m, const float* filter, float* u);
 // (K = in_channels rows, N = count rounded up to sgemm_nr() columns) in the
 // SGEMM packed-B layout (ops/kernels/sgemm.hpp) at v + t * v_stride, the
 // padding columns zero. input: the whole [batch, in_channels, in_h, in_w] tensor.
+// Only the rows of `channels` are written.
 void winograd_input_transform(const WinogradLayer& l, const float* input, std::int64_t tile_begin,
-                              std::int64_t count, float* v, std::int64_t v_stride);
+                              std::int64_t count, float* v, std::int64_t v_stride, ChannelRange channels = {});
 
 // From M_t, row-major [out_channels x ldm] at gemm + t * gemm_stride (column j
 // = tile tile_begin + j, ldm >= count rounded up to sgemm_nr()), writes those
 // tiles of every output channel as act(Y + bias + residual): row_bias indexed
 // by output channel, residual laid out like output (the whole
-// [batch, out_channels, out_h, out_w] tensor, as is output).
+// [batch, out_channels, out_h, out_w] tensor, as is output). Only the output
+// channels in `channels` are written.
 void winograd_output_transform(const WinogradLayer& l, const float* gemm, std::int64_t gemm_stride,
                                std::int64_t ldm, std::int64_t tile_begin, std::int64_t count, const Epilogue& epilogue,
-                               float* output);
+                               float* output, ChannelRange channels = {});
 
 // Plain scalar versions of the two transforms straight from the matrices in
 // winograd_matrices.hpp (double arithmetic), same contracts: the oracle the

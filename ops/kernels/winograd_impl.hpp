@@ -179,7 +179,7 @@ struct Kernel {
   }
 
   static void input(const WinogradLayer& l, const float* input, std::int64_t tile_begin, std::int64_t count,
-                    float* v, std::int64_t v_stride) {
+                    float* v, std::int64_t v_stride, ChannelRange channels) {
     const std::int64_t n_pad = (count + kNr - 1) / kNr * kNr;
     const std::int64_t K = l.in_channels;
     alignas(64) float d[kPositions * kW];
@@ -188,7 +188,7 @@ struct Kernel {
     for (std::int64_t p0 = 0; p0 < n_pad; p0 += kNr) {
       for (std::int64_t q = 0; q < kNr; ++q)
         lanes[q] = p0 + q < count ? input_lane(l, tile_begin + p0 + q) : InputLane{};
-      for (std::int64_t c = 0; c < K; ++c) {
+      for (std::int64_t c = channels.begin; c < channels.end; ++c) {
         // Both halves of the panel row, so that whole cache lines are written.
         for (std::int64_t half = 0; half < 2; ++half) {
           float* out = v + packed_index(c, p0 + half * kW, K, n_pad);
@@ -242,14 +242,15 @@ struct Kernel {
   }
 
   static void output(const WinogradLayer& l, const float* gemm, std::int64_t gemm_stride, std::int64_t ldm,
-                     std::int64_t tile_begin, std::int64_t count, const Epilogue& e, float* out) {
+                     std::int64_t tile_begin, std::int64_t count, const Epilogue& e, float* out,
+                     ChannelRange channels) {
     alignas(64) float tmp[m * alpha * kW];
     alignas(64) float y[m * m * kW];
     Run runs[kW];
     const bool identity = epilogue_is_identity(e);
     for (std::int64_t j0 = 0; j0 < count; j0 += kW) {
       const std::int64_t n_runs = make_runs(l, tile_begin + j0, std::min(kW, count - j0), runs);
-      for (std::int64_t o = 0; o < l.out_channels; ++o) {
+      for (std::int64_t o = channels.begin; o < channels.end; ++o) {
         transform_output(gemm + o * ldm + j0, gemm_stride, tmp, y);
         // Bias and activation are lane-wise: apply them on the vectors. A
         // residual is laid out like the output, so it is added after the
@@ -283,21 +284,22 @@ struct Kernel {
 
 template <class Arch>
 void input_transform(const WinogradLayer& l, const float* input, std::int64_t tile_begin, std::int64_t count,
-                     float* v, std::int64_t v_stride) {
+                     float* v, std::int64_t v_stride, ChannelRange channels) {
   switch (l.m) {
-    case 2: return Kernel<Arch, F2Ops>::input(l, input, tile_begin, count, v, v_stride);
-    case 4: return Kernel<Arch, F4Ops>::input(l, input, tile_begin, count, v, v_stride);
-    case 6: return Kernel<Arch, F6Ops>::input(l, input, tile_begin, count, v, v_stride);
+    case 2: return Kernel<Arch, F2Ops>::input(l, input, tile_begin, count, v, v_stride, channels);
+    case 4: return Kernel<Arch, F4Ops>::input(l, input, tile_begin, count, v, v_stride, channels);
+    case 6: return Kernel<Arch, F6Ops>::input(l, input, tile_begin, count, v, v_stride, channels);
   }
 }
 
 template <class Arch>
 void output_transform(const WinogradLayer& l, const float* gemm, std::int64_t gemm_stride, std::int64_t ldm,
-                      std::int64_t tile_begin, std::int64_t count, const Epilogue& e, float* output) {
+                      std::int64_t tile_begin, std::int64_t count, const Epilogue& e, float* output,
+                      ChannelRange channels) {
   switch (l.m) {
-    case 2: return Kernel<Arch, F2Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output);
-    case 4: return Kernel<Arch, F4Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output);
-    case 6: return Kernel<Arch, F6Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output);
+    case 2: return Kernel<Arch, F2Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output, channels);
+    case 4: return Kernel<Arch, F4Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output, channels);
+    case 6: return Kernel<Arch, F6Ops>::output(l, gemm, gemm_stride, ldm, tile_begin, count, e, output, channels);
   }
 }
 

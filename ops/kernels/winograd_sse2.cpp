@@ -5,13 +5,15 @@
 namespace onnxrun::kernels {
 
 void winograd_input_sse2(const WinogradLayer& l, const float* input, std::int64_t tile_begin, std::int64_t count,
-                         float* v, std::int64_t v_stride) {
-  winograd::input_transform<xsimd::sse2>(l, input, tile_begin, count, v, v_stride);
+                         float* v, std::int64_t v_stride, ChannelRange channels) {
+  winograd::input_transform<xsimd::sse2>(l, input, tile_begin, count, v, v_stride, channels);
 }
 
 void winograd_output_sse2(const WinogradLayer& l, const float* gemm, std::int64_t gemm_stride, std::int64_t ldm,
-                          std::int64_t tile_begin, std::int64_t count, const Epilogue& epilogue, float* output) {
-  winograd::output_transform<xsimd::sse2>(l, gemm, gemm_stride, ldm, tile_begin, count, epilogue, output);
+                          std::int64_t tile_begin, std::int64_t count, const Epilogue& epilogue, float* output,
+                          ChannelRange channels) {
+  winograd::output_transform<xsimd::sse2>(l, gemm, gemm_stride, ldm, tile_begin, count, epilogue, output,
+                                          channels);
 }
 
 }  // namespace onnxrun::kernels

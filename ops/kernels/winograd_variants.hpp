@@ -6,15 +6,18 @@
 
 namespace onnxrun::kernels {
 
-void winograd_input_sse2(const WinogradLayer&, const float*, std::int64_t, std::int64_t, float*, std::int64_t);
-void winograd_input_avx2(const WinogradLayer&, const float*, std::int64_t, std::int64_t, float*, std::int64_t);
-void winograd_input_avx512(const WinogradLayer&, const float*, std::int64_t, std::int64_t, float*, std::int64_t);
+void winograd_input_sse2(const WinogradLayer&, const float*, std::int64_t, std::int64_t, float*, std::int64_t,
+                         ChannelRange);
+void winograd_input_avx2(const WinogradLayer&, const float*, std::int64_t, std::int64_t, float*, std::int64_t,
+                         ChannelRange);
+void winograd_input_avx512(const WinogradLayer&, const float*, std::int64_t, std::int64_t, float*, std::int64_t,
+                         ChannelRange);
 
 void winograd_output_sse2(const WinogradLayer&, const float*, std::int64_t, std::int64_t, std::int64_t, std::int64_t,
-                          const Epilogue&, float*);
+                          const Epilogue&, float*, ChannelRange);
 void winograd_output_avx2(const WinogradLayer&, const float*, std::int64_t, std::int64_t, std::int64_t, std::int64_t,
-                          const Epilogue&, float*);
+                          const Epilogue&, float*, ChannelRange);
 void winograd_output_avx512(const WinogradLayer&, const float*, std::int64_t, std::int64_t, std::int64_t,
-                            std::int64_t, const Epilogue&, float*);
+                            std::int64_t, const Epilogue&, float*, ChannelRange);
 
 }  // namespace onnxrun::kernels

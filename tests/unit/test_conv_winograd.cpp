@@ -206,6 +206,14 @@ void check_tile_size(int m) {
       c.activation = {k::Activation::Relu};
       check_case(m, c, rng, &pool);
     }
+    // Fewer tiles than threads have chunks: each phase split by channel or
+    // position, here with fewer channels than threads too.
+    Case tiny;
+    tiny.h = tiny.w = 4;
+    tiny.in_channels = 1;
+    tiny.out_channels = 2;
+    tiny.residual = true;
+    check_case(m, tiny, rng, &pool);
   }
 }
 
@@ -342,6 +350,12 @@ TEST_CASE("winograd SIMD transforms match the scalar transforms at tile counts a
             largest = std::max(largest, std::abs(scalar[i]));
           }
           CHECK(error <= 1e-6f * largest);
+          // Split by channel, the parts write exactly the whole's values.
+          std::vector<float> split(simd.size(), 1234.0f);
+          const std::int64_t half = l.in_channels / 2;
+          k::winograd_input_transform(l, input.data(), begin, count, split.data(), v_stride, {half, -1});
+          k::winograd_input_transform(l, input.data(), begin, count, split.data(), v_stride, {0, half});
+          CHECK(split == simd);
 
           // Output: GEMM results with a leading dimension wider than needed.
           const std::int64_t ldm = n_pad + nr, gemm_stride = l.out_channels * ldm + 3;
@@ -352,6 +366,14 @@ TEST_CASE("winograd SIMD transforms match the scalar transforms at tile counts a
                                        k::Epilogue{nullptr, residual.data(), {}}}) {
             std::vector<float> out_simd(residual.size(), NAN), out_scalar(residual.size(), NAN);
             k::winograd_output_transform(l, gemm.data(), gemm_stride, ldm, begin, count, e, out_simd.data());
+            std::vector<float> out_split(residual.size(), NAN);
+            const std::int64_t out_half = l.out_channels / 2 + 1;
+            k::winograd_output_transform(l, gemm.data(), gemm_stride, ldm, begin, count, e, out_split.data(),
+                                         {0, out_half});
+            k::winograd_output_transform(l, gemm.data(), gemm_stride, ldm, begin, count, e, out_split.data(),
+                                         {out_half, l.out_channels});
+            CHECK(std::equal(out_split.begin(), out_split.end(), out_simd.begin(),
+                             [](float a, float b) { return a == b || (std::isnan(a) && std::isnan(b)); }));
             k::winograd_output_transform_reference(l, gemm.data(), gemm_stride, ldm, begin, count, e,
                                                    out_scalar.data());
             float out_error = 0, out_largest = 0;
