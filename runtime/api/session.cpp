@@ -6,6 +6,8 @@
 
 #include "frontends/onnx/onnx_loader.hpp"
 #include "runtime/api/input_binding.hpp"
+#include "runtime/api/output_buffers.hpp"
+#include "runtime/core/checked_math.hpp"
 #include "runtime/exec/op_registry.hpp"
 #include "runtime/exec/plan.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -56,6 +58,7 @@ struct Session::Impl {
   // Graph inputs whose values (not only shapes) decide shapes, found while
   // planning; plans are keyed by their values too. Guarded by plans_mutex.
   mutable std::vector<bool> value_keyed;
+  mutable OutputBuffers output_buffers;
 
   Impl(Graph loaded, const SessionOptions& session_options) : graph(std::move(loaded)), options(session_options) {
     if (options.threads < 0) throw Error("SessionOptions.threads must be >= 0, got " + std::to_string(options.threads));
@@ -163,7 +166,10 @@ std::vector<NamedTensor> Session::run_impl(const std::vector<NamedTensor>& input
   std::vector<void*> output_pointers;
   for (std::size_t i = 0; i < impl_->graph.outputs.size(); ++i) {
     const ValueDesc& desc = plan->output_desc(i);
-    results.push_back(NamedTensor{impl_->outputs[i].name, Tensor::allocate(desc.dtype, desc.shape)});
+    // Every output is written in full by a step or by the copies after the steps.
+    const std::int64_t bytes = checked_byte_count(desc.shape, dtype_size(desc.dtype), "output");
+    std::shared_ptr<void> buffer = impl_->output_buffers.acquire(static_cast<std::size_t>(bytes));
+    results.push_back(NamedTensor{impl_->outputs[i].name, Tensor::adopt(desc.dtype, desc.shape, std::move(buffer))});
     output_pointers.push_back(results.back().tensor.mutable_data());
   }
   if (!profile) {

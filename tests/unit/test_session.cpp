@@ -328,3 +328,29 @@ TEST_CASE("session: a batch of zero gives an empty output") {
   CHECK(outputs[0].tensor.shape()[0] == 0);
   CHECK(outputs[0].tensor.element_count() == 0);
 }
+
+TEST_CASE("session: results kept by the caller are never overwritten by later runs; dropped ones are reused") {
+  const Session session = open("cifar_classifier");
+  const Tensor input = fixture_npy("cifar_classifier", "input_0.npy");
+  const Tensor expected = fixture_npy("cifar_classifier", "output_0.npy");
+  const std::string name = session.inputs()[0].name;
+
+  auto first = session.run({{name, input}});
+  const std::vector<float> first_values(first[0].tensor.data_as<float>(),
+                                        first[0].tensor.data_as<float>() + first[0].tensor.element_count());
+  // A different input: the second run's result must land in other memory.
+  Tensor other = Tensor::allocate(DType::Float32, input.shape());
+  for (std::int64_t i = 0; i < other.element_count(); ++i) other.mutable_data_as<float>()[i] = 0.5f;
+  auto second = session.run({{name, other}});
+  CHECK(second[0].tensor.data() != first[0].tensor.data());
+  CHECK(std::memcmp(first[0].tensor.data(), first_values.data(), first[0].tensor.byte_size()) == 0);
+  testing::check_close(first[0].tensor, expected);
+
+  // Once the caller drops a result, its buffer serves a later run, which
+  // writes every element of it again.
+  const void* dropped = first[0].tensor.data();
+  first.clear();
+  const auto third = session.run({{name, input}});
+  CHECK(third[0].tensor.data() == dropped);
+  testing::check_close(third[0].tensor, expected);
+}

@@ -20,6 +20,12 @@ class Tensor {
 
   // Owned, zero-filled storage. Throws Error on negative dims or overflow.
   static Tensor allocate(DType dtype, Shape shape);
+  // Owned storage left as it is, for a result about to be written in full:
+  // saves zeroing (and touching) every page of a large output twice.
+  static Tensor allocate_uninitialized(DType dtype, Shape shape);
+  // Shares ownership of memory the caller allocated, at least the shape's
+  // byte size; writable.
+  static Tensor adopt(DType dtype, Shape shape, std::shared_ptr<void> owner);
   // Views caller-owned memory; the caller keeps it alive while the tensor is used.
   static Tensor view(DType dtype, Shape shape, const void* data);
   static Tensor view_mutable(DType dtype, Shape shape, void* data);
