@@ -13,6 +13,7 @@
 #include "bench/layer_shapes.hpp"
 #include "ops/conv/conv_algorithm.hpp"
 #include "ops/conv/conv_depthwise.hpp"
+#include "ops/conv/conv_direct.hpp"
 #include "ops/conv/conv_gemm.hpp"
 #include "ops/conv/conv_winograd.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -34,6 +35,7 @@ const std::vector<ConvFactory>& conv_algorithms() {
       {"winograd4", [](const ConvSetup& setup) { return make_conv_winograd(setup, 4); }},
       {"winograd6", [](const ConvSetup& setup) { return make_conv_winograd(setup, 6); }},
       {"depthwise", make_conv_depthwise},
+      {"direct", make_conv_direct},
   };
   return factories;
 }

@@ -1,9 +1,9 @@
 #pragma once
 // Which convolution algorithm a layer runs: a cost model over the candidates
-// that apply (depthwise kernels, Winograd F(2x2)/F(4x4)/F(6x6), im2col / 1x1
-// GEMM), evaluated once when the session is prepared. A model, not timing:
-// the choice is the same on every load and on a busy machine, and a test can
-// check it. conv_choice.cpp says where its constants come from.
+// that apply (depthwise kernels, Winograd F(2x2)/F(4x4)/F(6x6), direct,
+// im2col / 1x1 GEMM), evaluated once when the session is prepared. A model,
+// not timing: the choice is the same on every load and on a busy machine, and
+// a test can check it. conv_choice.cpp says where its constants come from.
 #include <memory>
 #include <string>
 #include <vector>

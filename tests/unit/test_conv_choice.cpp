@@ -58,14 +58,23 @@ TEST_CASE("conv choice: Winograd for wide 3x3 stride-1 layers, GEMM where weight
   CHECK(best(layer(256, 64, 56, 1, 1)) == "gemm_1x1");
   CHECK(best(layer(64, 128, 56, 1, 2)) == "im2col_gemm");
   CHECK(best(layer(128, 128, 28, 3, 1, 32)) == "im2col_gemm");
-  CHECK(best(layer(32, 32, 28, 5, 1)) == "im2col_gemm");
+  CHECK(best(layer(32, 32, 28, 5, 1)).rfind("winograd_f", 0) != 0);
+}
+
+TEST_CASE("conv choice: direct convolution for first layers, where im2col copies more than the GEMM computes") {
+  CHECK(best(layer(3, 64, 224, 7, 2)) == "direct");       // ResNet: 3.5 ms direct, 4.8 ms im2col (1 thread)
+  CHECK(best(layer(3, 32, 224, 3, 2)) == "direct");       // MobileNetV2: 0.47 ms against 0.87 ms
+  CHECK(best(layer(3, 10, 64, 3, 1, 1, 32)) == "direct"); // the seed tutorial's Conv2d(3, 10, 3), batch 32
+  // Many input channels: the GEMM's packed panels win.
+  CHECK(best(layer(256, 512, 14, 3, 2)) == "im2col_gemm");
+  CHECK(best(layer(128, 256, 28, 3, 2)) == "im2col_gemm");
 }
 
 TEST_CASE("conv choice: the candidates are ranked cheapest first") {
   ConvSetup setup;
   setup.params = layer(64, 64, 56, 3, 1);
   const std::vector<ConvCandidate> ranked = rank_conv_candidates(setup);
-  REQUIRE(ranked.size() == 4);  // GEMM and three Winograd tile sizes
+  REQUIRE(ranked.size() == 5);  // GEMM, direct and three Winograd tile sizes
   for (std::size_t i = 1; i < ranked.size(); ++i) CHECK(ranked[i - 1].estimated_ns <= ranked[i].estimated_ns);
   // The thread count does not change the choice (outputs stay bitwise equal).
   setup.threads = 2;
@@ -86,6 +95,7 @@ TEST_CASE("conv choice: the chosen algorithm matches the reference") {
       {layer(24, 24, 16, 5, 1, 24), "depthwise"},
       {layer(16, 32, 12, 1, 1), "gemm_1x1"},
       {layer(8, 16, 13, 3, 2), "im2col_gemm"},
+      {layer(3, 12, 40, 3, 1), "direct"},
   };
   for (const Case& c : cases) {
     const reference::ConvParams& p = c.params;

@@ -14,33 +14,16 @@
 #include "ops/kernels/isa.hpp"
 #include "ops/reference/conv_reference.hpp"
 #include "runtime/exec/thread_pool.hpp"
-#include "tests/support/compare.hpp"
+#include "tests/support/conv_check.hpp"
+#include "tests/support/isa_loop.hpp"
 
 namespace k = onnxrun::kernels;
 using onnxrun::ConvSetup;
 using onnxrun::Tensor;
+using onnxrun::testing::available_isas;
+using onnxrun::testing::IsaGuard;
 
 namespace {
-
-std::vector<k::Isa> available_isas() {
-  std::vector<k::Isa> isas;
-  for (k::Isa isa : {k::Isa::Sse2, k::Isa::Avx2Fma, k::Isa::Avx512})
-    if (k::isa_available(isa)) isas.push_back(isa);
-  return isas;
-}
-
-// Restores the machine's ISA when a test case ends, even on failure.
-struct IsaGuard {
-  k::Isa saved = k::active_isa();
-  ~IsaGuard() { k::set_active_isa(saved); }
-};
-
-std::vector<float> random_vector(std::mt19937& rng, std::int64_t n) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (float& x : v) x = dist(rng);
-  return v;
-}
 
 struct Pads {
   std::int64_t top, left, bottom, right;
@@ -79,46 +62,13 @@ onnxrun::reference::ConvParams conv_params(const Case& c) {
 bool check_case(const Case& c, std::mt19937& rng, onnxrun::ThreadPool* pool = nullptr) {
   const onnxrun::reference::ConvParams p = conv_params(c);
   if (p.out[1] == 0 || p.out[2] == 0) return false;
-  const std::int64_t planes = c.batch * c.channels, out_plane = p.out[1] * p.out[2];
-  const std::vector<float> input = random_vector(rng, planes * c.h * c.w);
-  const std::vector<float> weight = random_vector(rng, c.channels * c.kernel * c.kernel);
-  const std::vector<float> bias = random_vector(rng, c.channels);
-  const std::vector<float> residual = random_vector(rng, planes * out_plane);
-
-  ConvSetup setup;
-  setup.params = p;
-  setup.weight = weight.data();
-  setup.activation = c.activation;
-  setup.threads = pool ? pool->size() : 1;
-  const auto algorithm = onnxrun::make_conv_depthwise(setup);
-  REQUIRE(algorithm);
-  CHECK(algorithm->workspace_bytes() == 0);
-
-  std::vector<float> actual(static_cast<std::size_t>(planes * out_plane), NAN);
-  onnxrun::ConvRunArgs args;
-  args.input = input.data();
-  args.bias = c.bias ? bias.data() : nullptr;
-  args.residual = c.residual ? residual.data() : nullptr;
-  args.output = actual.data();
-  args.pool = pool;
-  algorithm->run(args);
-
-  // The reference adds the bias first; the kernel adds it in the epilogue.
-  std::vector<float> expected(actual.size());
-  onnxrun::reference::conv_reference(p, input.data(), weight.data(), c.bias ? bias.data() : nullptr,
-                                     expected.data(), 0, planes);
-  const k::Epilogue rest{nullptr, nullptr, c.activation};
-  for (std::int64_t row = 0; row < planes * p.out[1]; ++row)
-    k::apply_epilogue_row(expected.data() + row * p.out[2], p.out[2], rest, 0,
-                          c.residual ? residual.data() + row * p.out[2] : nullptr);
-
-  INFO("isa " << std::string(k::isa_name(k::active_isa())) << " " << algorithm->name() << " N " << c.batch << " C " << c.channels
-              << " H " << c.h << " W " << c.w << " pads (t l b r) " << c.pads.top << " " << c.pads.left << " "
-              << c.pads.bottom << " " << c.pads.right << " bias " << c.bias << " residual " << c.residual
-              << " activation " << static_cast<int>(c.activation.kind) << " threads " << setup.threads);
-  const onnxrun::Shape shape{c.batch, c.channels, p.out[1], p.out[2]};
-  onnxrun::testing::check_close(Tensor::view(onnxrun::DType::Float32, shape, actual.data()),
-                                Tensor::view(onnxrun::DType::Float32, shape, expected.data()));
+  INFO("isa " << std::string(k::isa_name(k::active_isa())) << " N " << c.batch << " C " << c.channels << " H " << c.h
+              << " W " << c.w << " kernel " << c.kernel << " stride " << c.stride << " pads (t l b r) " << c.pads.top
+              << " " << c.pads.left << " " << c.pads.bottom << " " << c.pads.right << " bias " << c.bias
+              << " residual " << c.residual << " activation " << static_cast<int>(c.activation.kind) << " threads "
+              << (pool ? pool->size() : 1));
+  onnxrun::testing::check_conv_algorithm(onnxrun::make_conv_depthwise, p, {c.bias, c.residual, c.activation}, rng,
+                                         pool);
   return true;
 }
 

@@ -1,0 +1,13 @@
+// Direct convolution for xsimd::avx512f; this file is compiled with the matching -m flags.
+#include "ops/kernels/direct_conv_impl.hpp"
+#include "ops/kernels/direct_conv_variants.hpp"
+
+namespace onnxrun::kernels {
+
+void direct_conv_avx512(const DirectConvShape& shape, const DirectConvLayout& layout, const float* padded,
+                        const float* packed_weights, float* output, const Epilogue& epilogue, std::int64_t task_begin,
+                        std::int64_t task_end) {
+  DirectConvKernel<xsimd::avx512f>::run(shape, layout, padded, packed_weights, output, epilogue, task_begin, task_end);
+}
+
+}  // namespace onnxrun::kernels

@@ -1,0 +1,74 @@
+#pragma once
+// Checks one ConvAlgorithm run against the scalar reference convolution plus
+// the scalar epilogue, on random inputs, weights, bias and residual.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "ops/conv/conv_algorithm.hpp"
+#include "ops/reference/conv_reference.hpp"
+#include "runtime/core/aligned_buffer.hpp"
+#include "runtime/exec/thread_pool.hpp"
+#include "tests/support/compare.hpp"
+
+namespace onnxrun::testing {
+
+struct ConvCheck {
+  bool bias = false, residual = false;
+  kernels::ActivationParams activation;
+};
+
+inline std::vector<float> uniform_floats(std::mt19937& rng, std::int64_t n) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+// Builds the algorithm with `factory` from p's geometry and random weights,
+// runs it (on `pool` when given) and compares with the reference. The
+// factory must accept the layer.
+template <class Factory>
+void check_conv_algorithm(Factory factory, const reference::ConvParams& p, const ConvCheck& c, std::mt19937& rng,
+                          ThreadPool* pool = nullptr) {
+  const std::int64_t in_size = p.in[0] * p.in[1] * p.in[2], out_size = p.out[0] * p.out[1] * p.out[2];
+  const std::int64_t taps = p.kernel[0] * p.kernel[1] * p.kernel[2];
+  const std::int64_t out_rows = p.batch * p.out_channels;
+  const std::vector<float> input = uniform_floats(rng, p.batch * p.in_channels * in_size);
+  const std::vector<float> weight = uniform_floats(rng, p.out_channels * (p.in_channels / p.groups) * taps);
+  const std::vector<float> bias = uniform_floats(rng, p.out_channels);
+  const std::vector<float> residual = uniform_floats(rng, out_rows * out_size);
+
+  ConvSetup setup;
+  setup.params = p;
+  setup.weight = weight.data();
+  setup.activation = c.activation;
+  setup.threads = pool ? pool->size() : 1;
+  const auto algorithm = factory(setup);
+  REQUIRE(algorithm);
+  const AlignedBuffer workspace = allocate_aligned(algorithm->workspace_bytes());  // promised 64-byte aligned
+  std::vector<float> actual(static_cast<std::size_t>(out_rows * out_size), NAN);
+  ConvRunArgs args;
+  args.input = input.data();
+  args.bias = c.bias ? bias.data() : nullptr;
+  args.residual = c.residual ? residual.data() : nullptr;
+  args.output = actual.data();
+  args.workspace = workspace.get();
+  args.pool = pool;
+  algorithm->run(args);
+
+  // The reference adds the bias itself; the rest of the epilogue follows.
+  std::vector<float> expected(actual.size());
+  reference::conv_reference(p, input.data(), weight.data(), c.bias ? bias.data() : nullptr, expected.data(), 0,
+                            out_rows);
+  const kernels::Epilogue rest{nullptr, nullptr, c.activation};
+  for (std::int64_t row = 0; row < out_rows; ++row)
+    kernels::apply_epilogue_row(expected.data() + row * out_size, out_size, rest, 0,
+                                c.residual ? residual.data() + row * out_size : nullptr);
+  const Shape shape{p.batch, p.out_channels, out_size};
+  check_close(Tensor::view(DType::Float32, shape, actual.data()), Tensor::view(DType::Float32, shape, expected.data()));
+}
+
+}  // namespace onnxrun::testing
