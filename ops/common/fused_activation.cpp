@@ -19,8 +19,9 @@ kernels::ActivationParams read_fused_activation(const InferContext& context) {
   else if (name == "LeakyRelu") a.kind = Activation::LeakyRelu, alpha = 0.01f;
   else if (name == "HardSigmoid") a.kind = Activation::HardSigmoid, alpha = 0.2f, beta = 0.5f;
   else if (name == "HardSwish") a.kind = Activation::HardSwish, alpha = 1.0f / 6.0f, beta = 0.5f;
+  else if (name == "Silu") a.kind = Activation::Silu;
   else context.fail("activation '" + name + "' is not one onnxrun fuses (Relu, Clip, LeakyRelu, Sigmoid, "
-                    "HardSigmoid, HardSwish)");
+                    "HardSigmoid, HardSwish, Silu)");
   a.alpha = context.attr_float("activation_alpha", alpha);
   a.beta = context.attr_float("activation_beta", beta);
   return a;

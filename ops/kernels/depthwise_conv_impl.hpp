@@ -299,6 +299,8 @@ struct DepthwiseConvKernel {
         return planes<K, S, kind(Activation::Clip)>(s, input, weights, output, e, plane_begin, plane_end);
       case Activation::HardSwish:
         return planes<K, S, kind(Activation::HardSwish)>(s, input, weights, output, e, plane_begin, plane_end);
+      case Activation::Silu:  // EfficientNet's
+        return planes<K, S, kind(Activation::Silu)>(s, input, weights, output, e, plane_begin, plane_end);
       default:
         return planes<K, S, kAnyActivation>(s, input, weights, output, e, plane_begin, plane_end);
     }

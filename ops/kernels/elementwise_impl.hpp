@@ -87,6 +87,7 @@ struct ElementwiseKernel {
       case Activation::Sigmoid: return activation<Activation::Sigmoid>(x, y, n, p);
       case Activation::HardSigmoid: return activation<Activation::HardSigmoid>(x, y, n, p);
       case Activation::HardSwish: return activation<Activation::HardSwish>(x, y, n, p);
+      case Activation::Silu: return activation<Activation::Silu>(x, y, n, p);
     }
   }
 

@@ -11,7 +11,8 @@
 
 namespace onnxrun::kernels {
 
-enum class Activation { None, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish };
+// Silu: x * sigmoid(x), what PyTorch's nn.SiLU exports as Sigmoid + Mul.
+enum class Activation { None, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Silu };
 
 struct ActivationParams {
   Activation kind = Activation::None;
@@ -38,6 +39,7 @@ inline float apply_activation(float x, const ActivationParams& a) {
     case Activation::Sigmoid: return 1.0f / (1.0f + std::exp(-x));
     case Activation::HardSigmoid: return std::max(0.0f, std::min(1.0f, a.alpha * x + a.beta));
     case Activation::HardSwish: return x * std::max(0.0f, std::min(1.0f, a.alpha * x + a.beta));
+    case Activation::Silu: return x / (1.0f + std::exp(-x));
   }
   return x;
 }

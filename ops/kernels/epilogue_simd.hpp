@@ -19,6 +19,7 @@ inline Batch apply_activation_simd(Batch x, const ActivationParams& a) {
       return xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), xsimd::fma(x, Batch(a.alpha), Batch(a.beta))));
     case Activation::HardSwish:
       return x * xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), xsimd::fma(x, Batch(a.alpha), Batch(a.beta))));
+    case Activation::Silu: return x / (Batch(1.0f) + xsimd::exp(-x));
   }
   return x;
 }

@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <optional>
+#include <vector>
 
 namespace onnxrun {
 
@@ -53,6 +54,35 @@ std::optional<ActivationAttributes> match(const GraphRewriter& rewriter, const N
   return std::nullopt;
 }
 
+bool is_default_op(const Node& node, const char* op_type) {
+  return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op_type && node.outputs.size() == 1 &&
+         node.outputs[0] != kNoValue;
+}
+
+// x * Sigmoid(x), PyTorch's nn.SiLU (EfficientNet's activation): when `x` is
+// read by exactly a Sigmoid and a Mul of x with that Sigmoid's output, and the
+// Sigmoid's output only by that Mul, returns the Mul and sets `sigmoid`; -1
+// otherwise.
+int silu_mul(const GraphRewriter& rewriter, ValueId x, int& sigmoid) {
+  if (rewriter.is_graph_output(x)) return -1;
+  const std::vector<ValueUse>& uses = rewriter.uses(x);
+  if (uses.size() != 2) return -1;
+  for (std::size_t first = 0; first < 2; ++first) {
+    const int s = uses[first].node, m = uses[1 - first].node;
+    const Node& sig = rewriter.node(s);
+    if (!is_default_op(sig, "Sigmoid") || sig.inputs.size() != 1 || rewriter.sole_consumer(sig.outputs[0]) != m)
+      continue;
+    const Node& mul = rewriter.node(m);
+    if (!is_default_op(mul, "Mul") || mul.inputs.size() != 2) continue;
+    const ValueId gate = sig.outputs[0];
+    if ((mul.inputs[0] == x && mul.inputs[1] == gate) || (mul.inputs[1] == x && mul.inputs[0] == gate)) {
+      sigmoid = s;
+      return m;
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 void set_string_attribute(Node& node, const std::string& name, const std::string& value) {
@@ -72,6 +102,16 @@ void set_float_attribute(Node& node, const std::string& name, float value) {
 bool absorb_activation(GraphRewriter& rewriter, int producer) {
   Node& node = rewriter.node(producer);
   if (node.outputs.empty() || node.outputs[0] == kNoValue || node.attributes.has("activation")) return false;
+  int sigmoid = -1;
+  const int mul = silu_mul(rewriter, node.outputs[0], sigmoid);
+  if (mul >= 0) {
+    set_string_attribute(node, "activation", "Silu");
+    const ValueId output = rewriter.node(mul).outputs[0];
+    rewriter.remove(sigmoid);
+    rewriter.remove(mul);
+    rewriter.set_output(producer, 0, output);
+    return true;
+  }
   const int reader = rewriter.sole_consumer(node.outputs[0]);
   if (reader < 0) return false;
   const Node& activation = rewriter.node(reader);

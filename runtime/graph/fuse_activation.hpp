@@ -7,7 +7,8 @@
 
 namespace onnxrun {
 
-// When the only reader of node `producer`'s output 0 is a fusable activation,
+// When the only reader of node `producer`'s output 0 is a fusable activation
+// (or its readers are the Sigmoid and Mul of x * sigmoid(x)),
 // adds the activation's attributes to the producer, makes it write the
 // activation's output and removes the activation node. False: nothing changed.
 bool absorb_activation(GraphRewriter& rewriter, int producer);

@@ -129,12 +129,13 @@ TEST_CASE("depthwise conv epilogues: bias, residual, each activation, with and w
   std::mt19937 rng(7);
   onnxrun::ThreadPool pool(3);
   using A = k::Activation;
-  // The first four are compiled in with their activation fixed; the rest take
+  // The first five are compiled in with their activation fixed; the rest take
   // the run-time switch.
   const k::ActivationParams activations[] = {{A::None},
                                              {A::Relu},
                                              {A::Clip, 0.0f, 6.0f},
                                              {A::HardSwish, 1.0f / 6.0f, 0.5f},
+                                             {A::Silu},
                                              {A::LeakyRelu, 0.1f},
                                              {A::Sigmoid},
                                              {A::HardSigmoid, 0.2f, 0.5f}};

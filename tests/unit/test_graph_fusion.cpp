@@ -155,6 +155,12 @@ TEST_CASE("graph fusion: each activation carries its parameters") {
        "HardSigmoid", 0.3f, 0.4f},
       {"HardSwish", 17, [](ModelBuilder& m) { m.node("HardSwish", {"c"}, {"Y"}, "act"); }, "HardSwish", 1.0f / 6.0f,
        0.5f},
+      {"SiLU as PyTorch exports it: Sigmoid and Mul", 17,
+       [](ModelBuilder& m) { m.node("Sigmoid", {"c"}, {"g"}, "sigmoid").node("Mul", {"c", "g"}, {"Y"}, "mul"); },
+       "Silu", NAN, NAN},
+      {"SiLU, Mul operands swapped", 17,
+       [](ModelBuilder& m) { m.node("Sigmoid", {"c"}, {"g"}, "sigmoid").node("Mul", {"g", "c"}, {"Y"}, "mul"); },
+       "Silu", NAN, NAN},
   };
   for (const Case& c : cases) {
     INFO(c.name);
@@ -176,12 +182,34 @@ TEST_CASE("graph fusion: each activation carries its parameters") {
 
 TEST_CASE("graph fusion: what must not fuse") {
   std::mt19937 rng(14);
-  SUBCASE("SiLU: the conv output feeds Sigmoid and Mul") {
+  SUBCASE("SiLU whose gate is also a graph output") {
     ModelBuilder model = conv_model(rng);
-    model.node("Sigmoid", {"c"}, {"g"}, "sigmoid").node("Mul", {"c", "g"}, {"Y"}, "mul").output("Y");
+    model.node("Sigmoid", {"c"}, {"g"}, "sigmoid").node("Mul", {"c", "g"}, {"Y"}, "mul").output("Y").output("g");
     Graph graph = load_graph(model);
     CHECK(fuse_conv_residual_activation(graph) == 0);
     CHECK(op_types(graph) == "Conv Sigmoid Mul");
+    check_optimized_matches(model, conv_inputs(rng));
+  }
+  SUBCASE("SiLU whose input is read by a third node") {
+    ModelBuilder model = conv_model(rng);
+    model.node("Sigmoid", {"c"}, {"g"}, "sigmoid")
+        .node("Mul", {"c", "g"}, {"Y"}, "mul")
+        .node("Neg", {"c"}, {"Z"}, "neg")
+        .output("Y")
+        .output("Z");
+    Graph graph = load_graph(model);
+    CHECK(fuse_conv_residual_activation(graph) == 0);
+    check_optimized_matches(model, conv_inputs(rng));
+  }
+  SUBCASE("Sigmoid(c) * c2: not a SiLU") {
+    ModelBuilder model = conv_model(rng);
+    model.node("Sigmoid", {"c"}, {"g"}, "sigmoid")
+        .node("Relu", {"c"}, {"r"}, "relu")
+        .node("Mul", {"r", "g"}, {"Y"}, "mul")
+        .output("Y");
+    Graph graph = load_graph(model);
+    CHECK(fuse_conv_residual_activation(graph) == 0);
+    CHECK(op_types(graph) == "Conv Sigmoid Relu Mul");
     check_optimized_matches(model, conv_inputs(rng));
   }
   SUBCASE("Clip bounds fed at run time") {

@@ -101,7 +101,7 @@ TEST_CASE("sgemm_packed epilogues: bias, residual and each activation, split int
     for (k::ActivationParams act : {k::ActivationParams{A::None}, k::ActivationParams{A::Relu},
                                     k::ActivationParams{A::Clip, 0.0f, 6.0f}, k::ActivationParams{A::LeakyRelu, 0.1f},
                                     k::ActivationParams{A::Sigmoid}, k::ActivationParams{A::HardSigmoid, 0.2f, 0.5f},
-                                    k::ActivationParams{A::HardSwish, 1.0f / 6.0f, 0.5f}}) {
+                                    k::ActivationParams{A::HardSwish, 1.0f / 6.0f, 0.5f}, k::ActivationParams{A::Silu}}) {
       check_gemm(M, N, K, k::Epilogue{bias.data(), nullptr, act}, 1, rng);
       check_gemm(M, N, K, k::Epilogue{bias.data(), residual.data(), act}, 3, rng);
       check_gemm(M, N, K, k::Epilogue{nullptr, residual.data(), act}, 2, rng);

@@ -103,6 +103,7 @@ std::vector<UnaryCase> unary_cases() {
        [](float x) { return clamp01(0.2f * x + 0.5f); }},
       {"HardSwish", activation(k::Activation::HardSwish, 1.0f / 6.0f, 0.5f),
        [](float x) { return x * clamp01(x / 6.0f + 0.5f); }},
+      {"Silu", activation(k::Activation::Silu), [](float x) { return x / (1.0f + std::exp(-x)); }},
       {"Tanh", k::UnaryFunction{k::UnaryKind::Tanh, {}}, [](float x) { return std::tanh(x); }},
       {"Exp", k::UnaryFunction{k::UnaryKind::Exp, {}}, [](float x) { return std::exp(x); }},
       {"identity", activation(k::Activation::None), [](float x) { return x; }},
