@@ -48,9 +48,13 @@ struct SgemmKernel {
       a += kMr;
       b += kNr;
     }
-    if (rows == kMr && cols == kNr) {
+    // Whole rows of the tile go through vectors, also in the last row panel
+    // of an M that is not a multiple of kMr (MobileNet's 16 and 24 channels:
+    // a third of their tiles); only a partial column panel takes the scalar path.
+    if (cols == kNr) {
 #pragma GCC unroll 6
       for (std::int64_t r = 0; r < kMr; ++r) {
+        if (r >= rows) break;
         float* row = c + r * ldc;
         Batch v0 = acc0[r], v1 = acc1[r];
         if (accumulate) {
