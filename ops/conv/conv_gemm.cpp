@@ -39,10 +39,15 @@ class ConvGemm final : public ConvAlgorithm {
     const std::int64_t column_blocks = std::max<std::int64_t>(1, ceil_div(columns_, std::max(nr_, kColumnBlock)));
     column_block_ = std::max<std::int64_t>(nr_, ceil_div(ceil_div(columns_, column_blocks), nr_) * nr_);
 
-    // Split rows only when images x groups x column blocks cannot keep every thread busy.
+    // Split rows only when images x groups x column blocks cannot keep every
+    // thread equally busy: too few tasks, or a count that does not divide
+    // evenly (5 column blocks of a 28x28 layer on 2 threads run 3:2, as 10
+    // half-height tasks they run 5:5).
     const std::int64_t tasks = p_.batch * groups_ * ceil_div(columns_, column_block_);
+    const std::int64_t threads = std::max(1, setup.threads);
     std::int64_t row_blocks = 1;
-    if (tasks > 0 && tasks < 2 * setup.threads) row_blocks = std::min(ceil_div(2 * setup.threads, tasks), ceil_div(rows_, kMinRowBlock));
+    if (tasks > 0 && tasks % threads != 0 && tasks < 4 * threads)
+      row_blocks = std::min(ceil_div(4 * threads, tasks), ceil_div(rows_, kMinRowBlock));
     row_block_ = std::max<std::int64_t>(
         kernels::kSgemmMr, ceil_div(ceil_div(rows_, std::max<std::int64_t>(row_blocks, 1)), kernels::kSgemmMr) * kernels::kSgemmMr);
     row_blocks_ = ceil_div(rows_, row_block_);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 
 namespace onnxrun {
 
@@ -31,6 +32,37 @@ ThreadPool::~ThreadPool() {
   for (std::thread& worker : workers_) worker.join();
 }
 
+namespace {
+
+// Long enough to bridge the gap between two kernels of a run, short enough
+// that an idle pool gives its cores back almost at once.
+constexpr auto kSpinTime = std::chrono::microseconds(200);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Spins until done() or the spin time has passed; true when done().
+template <class Done>
+bool spin_until(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+  }
+}
+
+}  // namespace
+
+void ThreadPool::spin_for_work() const {
+  spin_until([this] { return queued_.load(std::memory_order_acquire) > 0 || stopping_.load(); });
+}
+
 void ThreadPool::work_on(Job& job) {
   for (;;) {
     const std::int64_t chunk = job.next_chunk.fetch_add(1);
@@ -46,15 +78,21 @@ void ThreadPool::work_on(Job& job) {
 
 void ThreadPool::worker_loop() {
   for (;;) {
+    spin_for_work();
     std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      // Counted under the lock before the queue is checked, so that a job
+      // pushed after this point sees a sleeper to wake (parallel_for).
+      ++sleepers_;
+      wake_.wait(lock, [this] { return stopping_.load() || !queue_.empty(); });
+      --sleepers_;
       if (stopping_) return;
       job = queue_.front();
       // Once every chunk is claimed the job needs no more hands.
       if (job->next_chunk.load() >= job->chunks) {
         queue_.pop_front();
+        queued_.store(static_cast<int>(queue_.size()), std::memory_order_release);
         continue;
       }
     }
@@ -77,19 +115,24 @@ void ThreadPool::parallel_for(std::int64_t count, const std::function<void(std::
   job->count = count;
   job->chunk = std::max(grain, (count + target_chunks - 1) / target_chunks);
   job->chunks = (count + job->chunk - 1) / job->chunk;
+  bool sleeping = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(job);
+    queued_.store(static_cast<int>(queue_.size()), std::memory_order_release);
+    sleeping = sleepers_ > 0;
   }
-  wake_.notify_all();
+  if (sleeping) wake_.notify_all();  // spinning workers need no system call
   work_on(*job);
-  {
+  const auto finished = [&] { return job->chunks_done.load() == job->chunks; };
+  if (!spin_until(finished)) {
     std::unique_lock<std::mutex> lock(job->done_mutex);
-    job->done.wait(lock, [&] { return job->chunks_done.load() == job->chunks; });
+    job->done.wait(lock, finished);
   }
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = std::find(queue_.begin(), queue_.end(), job);
   if (it != queue_.end()) queue_.erase(it);
+  queued_.store(static_cast<int>(queue_.size()), std::memory_order_release);
 }
 
 }  // namespace onnxrun
