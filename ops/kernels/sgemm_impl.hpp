@@ -36,6 +36,9 @@ struct SgemmKernel {
     Batch acc0[kMr], acc1[kMr];
 #pragma GCC unroll 6
     for (std::int64_t r = 0; r < kMr; ++r) acc0[r] = acc1[r] = Batch(0.0f);
+    // Unrolled: the loop's own adds and branch would otherwise take a fifth
+    // of the front end's slots next to 12 FMAs and 8 loads per step.
+#pragma GCC unroll 4
     for (std::int64_t k = 0; k < kc; ++k) {
       const Batch b0 = Batch::load_unaligned(b);
       const Batch b1 = Batch::load_unaligned(b + kWidth);
