@@ -4,14 +4,17 @@
 #   scripts/install_deps.sh --python   also PyTorch/torchvision and matplotlib (Debian) and a venv in .venv
 #                                      with onnx and onnxruntime (pip), used to export test models and
 #                                      compare with peers (bench/compare.sh)
+#   scripts/install_deps.sh --cross    also the aarch64 cross compiler (scripts/check_neon.sh)
 # Idempotent: packages already present are not reinstalled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 with_python=0
+with_cross=0
 for arg in "$@"; do
   case "$arg" in
     --python) with_python=1 ;;
+    --cross) with_cross=1 ;;
     *) echo "install_deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -22,6 +25,7 @@ if [ "$with_python" = 1 ]; then
   # matplotlib: the bar chart of bench/compare.sh.
   packages+=(python3 python3-venv python3-numpy python3-torch python3-torchvision python3-matplotlib)
 fi
+[ "$with_cross" = 1 ] && packages+=(g++-aarch64-linux-gnu)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it on a fresh Debian machine:
-#   1. installs everything (Debian packages, PyTorch, a venv with onnx/onnxruntime);
+#   1. installs everything (Debian packages, PyTorch, a venv with onnx/onnxruntime,
+#      the aarch64 cross compiler);
 #   2. builds in build/ (Release) and exports every PyTorch fixture afresh,
 #      the large ones (batch-32 convolutions, resnet18 folded and unfolded) included;
 #   3. runs ctest: unit tests, CLI tests, committed and regenerated fixtures,
 #      ONNX's backend node tests (conformance);
-#   4. exports the small torchvision zoo and compares it with PyTorch (scripts/zoo.sh);
-#   5. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in
+#   4. compiles every SIMD kernel for ARM NEON with the aarch64 cross compiler;
+#   5. exports the small torchvision zoo and compares it with PyTorch (scripts/zoo.sh);
+#   6. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in
 #      build-sanitize/ and runs the same tests on the committed fixtures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc)
 
-scripts/install_deps.sh --python
+scripts/install_deps.sh --python --cross
 
 generated="$root/build/generated_fixtures"
 # ONNX's backend node tests ship inside the onnx wheel installed in .venv.
@@ -26,6 +28,9 @@ echo "$(wc -l < "$generated/manifest.txt") models exported"
 
 echo "--- tests (Release)"
 (cd build && ctest --output-on-failure -j "$jobs")
+
+echo "--- ARM NEON: every SIMD kernel compiles for xsimd::neon64 (aarch64 cross compiler)"
+scripts/check_neon.sh
 
 echo "--- model zoo, small set (torchvision networks exported with random weights)"
 scripts/zoo.sh --set small

@@ -61,6 +61,23 @@ TEST_CASE("conv choice: Winograd for wide 3x3 stride-1 layers, GEMM where weight
   CHECK(best(layer(32, 32, 28, 5, 1)).rfind("winograd_f", 0) != 0);
 }
 
+TEST_CASE("conv choice: the larger Winograd tiles only where whole networks stay accurate with them") {
+  const auto names = [](const reference::ConvParams& p) {
+    ConvSetup setup;
+    setup.params = p;
+    std::string text;
+    for (const ConvCandidate& c : rank_conv_candidates(setup)) text += c.name + " ";
+    return text;
+  };
+  // inception_v3's 32- to 96-channel layers: F(6x6) never, F(4x4) from 64.
+  CHECK(names(layer(32, 32, 147, 3, 1)).find("winograd_f4x4") == std::string::npos);
+  CHECK(names(layer(32, 32, 147, 3, 1)).find("winograd_f6x6") == std::string::npos);
+  CHECK(names(layer(32, 32, 147, 3, 1)).find("winograd_f2x2") != std::string::npos);
+  CHECK(names(layer(64, 96, 35, 3, 1)).find("winograd_f4x4") != std::string::npos);
+  CHECK(names(layer(128, 128, 28, 3, 1)).find("winograd_f6x6") == std::string::npos);
+  CHECK(names(layer(256, 256, 56, 3, 1)).find("winograd_f6x6") != std::string::npos);
+}
+
 TEST_CASE("conv choice: direct convolution for first layers, where im2col copies more than the GEMM computes") {
   CHECK(best(layer(3, 64, 224, 7, 2)) == "direct");       // ResNet: 3.5 ms direct, 4.8 ms im2col (1 thread)
   CHECK(best(layer(3, 32, 224, 3, 2)) == "direct");       // MobileNetV2: 0.47 ms against 0.87 ms
@@ -72,7 +89,7 @@ TEST_CASE("conv choice: direct convolution for first layers, where im2col copies
 
 TEST_CASE("conv choice: the candidates are ranked cheapest first") {
   ConvSetup setup;
-  setup.params = layer(64, 64, 56, 3, 1);
+  setup.params = layer(256, 256, 28, 3, 1);
   const std::vector<ConvCandidate> ranked = rank_conv_candidates(setup);
   REQUIRE(ranked.size() == 5);  // GEMM, direct and three Winograd tile sizes
   for (std::size_t i = 1; i < ranked.size(); ++i) CHECK(ranked[i - 1].estimated_ns <= ranked[i].estimated_ns);

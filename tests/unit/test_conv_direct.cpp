@@ -61,6 +61,7 @@ const Geometry kGeometries[] = {
     {15, 31, 3, 3, 1, 1, 2, 3, 2, 3, 1, 2},    // dilations
     {11, 70, 11, 11, 4, 4, 1, 1, 2, 2, 2, 2},  // AlexNet-like 11x11 stride 4
     {1, 50, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1},     // a 1D convolution as 1 x W
+    {299, 299, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0},  // Inception v3 first layer
 };
 
 }  // namespace
@@ -87,7 +88,8 @@ TEST_CASE("direct conv output widths around the column tile, epilogues and threa
   std::mt19937 rng(32);
   onnxrun::ThreadPool pool(3);
   using A = k::Activation;
-  const k::ActivationParams activations[] = {{A::None}, {A::Relu}, {A::Clip, 0.0f, 6.0f}, {A::HardSwish, 1.0f / 6, 0.5f}};
+  const k::ActivationParams activations[] = {
+      {A::None}, {A::Relu}, {A::Clip, 0.0f, 6.0f}, {A::HardSwish, 1.0f / 6, 0.5f}};
   for (k::Isa isa : onnxrun::testing::available_isas()) {
     k::set_active_isa(isa);
     for (std::int64_t w : {7, 8, 15, 16, 17, 31, 32, 33, 47, 48, 49})
