@@ -63,7 +63,7 @@ std::unique_ptr<ConvAlgorithm> make_conv_depthwise(const ConvSetup& setup) {
   const bool square = p.kernel[1] == p.kernel[2] && p.stride[1] == p.stride[2];
   const bool undilated = p.dilation[1] == 1 && p.dilation[2] == 1;
   if (!two_d || !depthwise || !square || !undilated || !setup.weight) return nullptr;
-  if (p.kernel[1] > 5 || p.stride[1] > 2) return nullptr;
+  if (p.kernel[1] > 7 || p.stride[1] > 2) return nullptr;
   const int kernel = static_cast<int>(p.kernel[1]), stride = static_cast<int>(p.stride[1]);
   if (!kernels::depthwise_conv_supported(kernel, stride)) return nullptr;
 

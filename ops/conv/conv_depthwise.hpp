@@ -10,7 +10,7 @@
 
 namespace onnxrun {
 
-// nullptr unless 2D, groups == in_channels == out_channels, kernel 3x3 or 5x5,
+// nullptr unless 2D, groups == in_channels == out_channels, kernel 3x3, 5x5 or 7x7,
 // stride 1 or 2 (same in both dims), dilation 1. Copies the weights.
 std::unique_ptr<ConvAlgorithm> make_conv_depthwise(const ConvSetup& setup);
 

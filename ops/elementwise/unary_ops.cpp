@@ -79,6 +79,9 @@ struct Tanh {
 struct Erf {
   static constexpr DTypeSet types = kFloatTypes;
   template <class T> static T apply(T x, const UnaryParams&) { return std::erf(x); }
+  // ConvNeXt's GELU is exported as Div, Erf, Add, Mul, Mul: the scalar erf
+  // was a fifth of its run time.
+  static UnaryFunction simd(const UnaryParams&) { return UnaryFunction{UnaryKind::Erf, {}}; }
 };
 struct Gelu {
   static constexpr DTypeSet types = kFloatTypes;

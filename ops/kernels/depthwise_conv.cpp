@@ -6,7 +6,7 @@
 namespace onnxrun::kernels {
 
 bool depthwise_conv_supported(int kernel, int stride) {
-  return (kernel == 3 || kernel == 5) && (stride == 1 || stride == 2);
+  return (kernel == 3 || kernel == 5 || kernel == 7) && (stride == 1 || stride == 2);
 }
 
 const char* depthwise_conv_isa() { return isa_name(active_isa()); }

@@ -1,7 +1,7 @@
 #pragma once
 // Depthwise 2D convolution (one k x k filter per channel, groups == channels)
-// on NCHW planes, for the shapes mobile networks use: 3x3 and 5x5 kernels,
-// stride 1 or 2, dilation 1, any zero padding. Each band of output rows is
+// on NCHW planes, for the shapes mobile networks and ConvNeXt use: 3x3, 5x5
+// and 7x7 kernels, stride 1 or 2, dilation 1, any zero padding. Each band of output rows is
 // computed from a zero-padded copy of its input (for stride 2 split by row and
 // column parity), as one flat loop of whole vectors: no scalar border path,
 // and small planes (7x7) do not pay per-row overhead.
@@ -17,7 +17,7 @@ struct DepthwiseConvShape {
   // Begin pads; the end pads follow from the sizes (rows and columns outside
   // the input read as zero, so asymmetric padding needs nothing more).
   std::int64_t pad_top = 0, pad_left = 0;
-  int kernel = 3;  // 3 or 5
+  int kernel = 3;  // 3, 5 or 7
   int stride = 1;  // 1 or 2
 };
 

@@ -186,9 +186,9 @@ struct DepthwiseConvKernel {
   static void accumulate(const float* p, const Band& b, const Batch* w, std::int64_t q, Batch (&acc)[U]) {
 #pragma GCC unroll 16
     for (int u = 0; u < U; ++u) acc[u] = Batch(0.0f);
-#pragma GCC unroll 5
+#pragma GCC unroll 7
     for (int kh = 0; kh < K; ++kh) {
-#pragma GCC unroll 5
+#pragma GCC unroll 7
       for (int kw = 0; kw < K; ++kw) {
         const float* src = S == 1 ? p + kh * b.pitch + kw
                                   : p + ((kh % 2) * 2 + kw % 2) * b.sub + (kh / 2) * b.pitch + kw / 2;
@@ -312,6 +312,8 @@ struct DepthwiseConvKernel {
     if (s.kernel == 3 && s.stride == 2) return with_activation<3, 2>(s, input, weights, output, e, plane_begin, plane_end);
     if (s.kernel == 5 && s.stride == 1) return with_activation<5, 1>(s, input, weights, output, e, plane_begin, plane_end);
     if (s.kernel == 5 && s.stride == 2) return with_activation<5, 2>(s, input, weights, output, e, plane_begin, plane_end);
+    if (s.kernel == 7 && s.stride == 1) return with_activation<7, 1>(s, input, weights, output, e, plane_begin, plane_end);
+    if (s.kernel == 7 && s.stride == 2) return with_activation<7, 2>(s, input, weights, output, e, plane_begin, plane_end);
   }
 };
 

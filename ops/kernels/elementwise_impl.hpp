@@ -76,6 +76,7 @@ struct ElementwiseKernel {
     switch (f.kind) {
       case UnaryKind::Tanh: return map(x, y, n, [](Batch v) { return xsimd::tanh(v); });
       case UnaryKind::Exp: return map(x, y, n, [](Batch v) { return xsimd::exp(v); });
+      case UnaryKind::Erf: return map(x, y, n, [](Batch v) { return xsimd::erf(v); });
       case UnaryKind::Activation: break;
     }
     const ActivationParams& p = f.activation;

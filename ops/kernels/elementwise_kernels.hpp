@@ -13,7 +13,7 @@
 
 namespace onnxrun::kernels {
 
-enum class UnaryKind { Activation, Tanh, Exp };
+enum class UnaryKind { Activation, Tanh, Exp, Erf };
 
 struct UnaryFunction {
   UnaryKind kind = UnaryKind::Activation;

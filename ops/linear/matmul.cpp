@@ -1,16 +1,30 @@
 // MatMul (opsets 1+), numpy's matmul on float32: a 1-D A gets a leading 1 and
 // a 1-D B a trailing 1, removed again from the output; batch dims (all but
 // the last two) broadcast.
+//
+// When B is one matrix for every batch (a Linear layer exported as MatMul, as
+// ConvNeXt's are: [1, 56, 56, 96] x [96, 384]), A's batches stack into one
+// [batch * M, K] matrix and the product runs on the packed SGEMM, B packed once
+// at load when it is a constant. Batched B (attention's Q x K^T) runs on the
+// reference kernel.
 #include <algorithm>
 
 #include "ops/common/broadcast.hpp"
+#include "ops/kernels/sgemm.hpp"
 #include "ops/linear/linear_ops.hpp"
 #include "ops/reference/matmul_reference.hpp"
+#include "runtime/core/aligned_buffer.hpp"
 #include "runtime/exec/thread_pool.hpp"
 
 namespace onnxrun {
 
 namespace {
+
+// Below this many multiply-adds per task, handing work to another thread
+// costs more than it saves.
+constexpr std::int64_t kMinTaskFlops = std::int64_t{1} << 16;
+
+std::size_t aligned_floats(std::size_t floats) { return round_up_to_alignment(floats * sizeof(float)) / sizeof(float); }
 
 class MatMulOp final : public Op {
  public:
@@ -54,12 +68,43 @@ class MatMulOp final : public Op {
     if (a_in.size() > 1) y.push_back(params_.m);
     if (b_in.size() > 1) y.push_back(params_.n);
     context.set_output(0, DType::Float32, y);
+
+    // One B for all batches, and A not broadcast (its batches are as many as
+    // the output's): Y's batches are the rows of one product.
+    std::int64_t a_batches = 1;
+    for (std::int64_t dim : a_batch) a_batches *= dim;
+    bool shared_b = true;
+    for (std::int64_t stride : params_.b_batch_strides) shared_b = shared_b && stride == 0;
+    stacked_ = shared_b && a_batches == params_.batch_count;
   }
+
+  void prepare(PrepareContext& context) override {
+    packed_b_.reset();
+    if (!stacked_) {
+      context.request_workspace(0);
+      return;
+    }
+    const std::int64_t rows = params_.batch_count * params_.m;
+    const Tensor* b = context.input(1).constant;
+    if (b) {
+      packed_b_ = allocate_aligned(kernels::sgemm_packed_b_floats(params_.k, params_.n) * sizeof(float));
+      kernels::sgemm_pack_b(b->data_as<float>(), params_.n, 1, params_.k, params_.n,
+                            static_cast<float*>(packed_b_.get()));
+    }
+    a_floats_ = aligned_floats(kernels::sgemm_packed_a_floats(rows, params_.k));
+    const std::size_t b_floats = b ? 0 : aligned_floats(kernels::sgemm_packed_b_floats(params_.k, params_.n));
+    context.request_workspace((a_floats_ + b_floats) * sizeof(float));
+    const std::int64_t panel_flops = std::max<std::int64_t>(1, kernels::kSgemmMr * params_.k * params_.n);
+    grain_ = std::max<std::int64_t>(1, kMinTaskFlops / panel_flops);
+  }
+
+  std::string algorithm() const override { return stacked_ ? "sgemm" : "reference"; }
 
   void run(const RunContext& context) const override {
     const float* a = context.input<float>(0);
     const float* b = context.input<float>(1);
     float* y = context.output<float>(0);
+    if (stacked_) return run_stacked(context, a, b, y);
     // Stacked rows of all batches are independent; each costs N*K multiply-adds.
     const std::int64_t grain = std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(1, params_.n * params_.k));
     context.pool->parallel_for(params_.batch_count * params_.m, [&](std::int64_t begin, std::int64_t end) {
@@ -68,7 +113,36 @@ class MatMulOp final : public Op {
   }
 
  private:
+  void run_stacked(const RunContext& context, const float* a, const float* b, float* y) const {
+    const std::int64_t rows = params_.batch_count * params_.m, n = params_.n, k = params_.k;
+    if (rows == 0 || n == 0) return;
+    float* packed_a = static_cast<float*>(context.workspace);
+    const float* packed_b = static_cast<const float*>(packed_b_.get());
+    if (!packed_b) {
+      float* packed = packed_a + a_floats_;
+      kernels::sgemm_pack_b(b, n, 1, k, n, packed);
+      packed_b = packed;
+    }
+    const std::int64_t mr = kernels::kSgemmMr;
+    const std::int64_t col_panels = (n + kernels::sgemm_nr() - 1) / kernels::sgemm_nr();
+    context.pool->parallel_for(
+        (rows + mr - 1) / mr,
+        [&](std::int64_t begin, std::int64_t end) {
+          // Ranges start at whole panels, so each packs its rows into its own
+          // part of the workspace.
+          const std::int64_t row0 = begin * mr, count = std::min(rows, end * mr) - row0;
+          float* pa = packed_a + row0 * k;
+          kernels::sgemm_pack_a(a + row0 * k, k, 1, count, k, pa);
+          kernels::sgemm_packed(count, n, k, pa, packed_b, y + row0 * n, n, kernels::Epilogue{}, 0, col_panels);
+        },
+        grain_);
+  }
+
   reference::MatMulParams params_;
+  bool stacked_ = false;
+  AlignedBuffer packed_b_;  // B packed at load when it is a constant
+  std::size_t a_floats_ = 0;
+  std::int64_t grain_ = 1;
 };
 
 }  // namespace

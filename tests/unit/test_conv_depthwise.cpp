@@ -83,7 +83,7 @@ TEST_CASE("depthwise conv matches the reference over plane sizes and pads, every
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
     int checked = 0;
-    for (int kernel : {3, 5})
+    for (int kernel : {3, 5, 7})
       for (int stride : {1, 2})
         for (const Pads& pads : kPads)
           for (std::int64_t h : sizes)
@@ -106,14 +106,14 @@ TEST_CASE("depthwise conv rows wider than one column strip, every ISA") {
   std::mt19937 rng(6);
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
-    for (int kernel : {3, 5})
+    for (int kernel : {3, 5, 7})
       for (int stride : {1, 2})
         for (std::int64_t w : {255, 256, 257, 300, 511, 513, 530})
           for (const Pads& pads : {Pads{1, 1, 1, 1}, Pads{0, 2, 1, 0}}) {
             Case c;
             c.batch = 1;
             c.channels = 2;
-            c.h = w % 2 ? 5 : 61;  // 61: several bands of rows per column strip
+            c.h = w % 2 ? 7 : 61;  // 7: the 7x7 kernel still has an output; 61: several bands
             c.w = w;
             c.kernel = kernel;
             c.stride = stride;
@@ -141,7 +141,7 @@ TEST_CASE("depthwise conv epilogues: bias, residual, each activation, with and w
                                              {A::HardSigmoid, 0.2f, 0.5f}};
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
-    for (int kernel : {3, 5})
+    for (int kernel : {3, 5, 7})
       for (int stride : {1, 2})
         for (std::int64_t channels : {1, 3, 32})
           for (const k::ActivationParams& activation : activations)
@@ -178,8 +178,8 @@ TEST_CASE("depthwise conv splits planes over a thread pool") {
   }
 }
 
-TEST_CASE("make_conv_depthwise accepts only 2D depthwise 3x3 / 5x5, stride 1 or 2, dilation 1") {
-  const std::vector<float> weight(8 * 25, 0.5f);
+TEST_CASE("make_conv_depthwise accepts only 2D depthwise 3x3 / 5x5 / 7x7, stride 1 or 2, dilation 1") {
+  const std::vector<float> weight(8 * 49, 0.5f);
   const auto make = [&](auto edit) {
     ConvSetup setup;
     onnxrun::reference::ConvParams& p = setup.params;
@@ -208,7 +208,13 @@ TEST_CASE("make_conv_depthwise accepts only 2D depthwise 3x3 / 5x5, stride 1 or 
   CHECK_FALSE(make([](P& p) { p.groups = 4; }));
   CHECK_FALSE(make([](P& p) { p.out_channels = 16; }));
   CHECK_FALSE(make([](P& p) { p.groups = p.in_channels = p.out_channels = 1; p.kernel[1] = 1; }));
-  CHECK_FALSE(make([](P& p) { p.kernel[1] = p.kernel[2] = 7; }));
+  const auto seven = make([](P& p) {
+    p.kernel[1] = p.kernel[2] = 7;
+    p.pad[1] = p.pad[2] = 3;
+  });
+  REQUIRE(seven);
+  CHECK(seven->name() == "depthwise_7x7_s1");
+  CHECK_FALSE(make([](P& p) { p.kernel[1] = p.kernel[2] = 9; }));
   CHECK_FALSE(make([](P& p) { p.kernel[1] = p.kernel[2] = 1; }));
   CHECK_FALSE(make([](P& p) { p.kernel[2] = 5; }));
   CHECK_FALSE(make([](P& p) { p.stride[1] = p.stride[2] = 3; }));

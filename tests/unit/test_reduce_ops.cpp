@@ -362,6 +362,9 @@ TEST_CASE("MatMul matches the naive product with 1-D operands and broadcast batc
       {{13, 7}, {7, 13}},   {{2, 3, 7, 13}, {13, 5}}, {{13}, {2, 13, 7}},    {{2, 1, 7, 13}, {3, 13, 5}},
       {{3, 7, 13}, {1, 13, 1}}, {{1, 7, 1}, {4, 1, 13}}, {{0, 7}, {7, 3}},   {{7, 0}, {0, 3}},
       {{2, 0, 7}, {7, 3}},  {{4, 50, 64}, {64, 32}}, {{3, 1, 40, 20}, {1, 5, 20, 100}},
+      // One B for every batch: the stacked SGEMM path, sizes around its 6-row
+      // and 8/16/32-column panels and its 256-deep K blocks.
+      {{1, 5, 5, 19}, {19, 33}}, {{2, 3, 37, 300}, {300, 17}}, {{61, 7}, {7, 64}}, {{3, 1, 7}, {1, 7, 9}},
   };
   std::mt19937 rng(6174);
   for (const auto& [sa, sb] : pairs) {
@@ -395,9 +398,15 @@ TEST_CASE("MatMul matches the naive product with 1-D operands and broadcast batc
     Shape ys(full.begin(), full.end() - 2);
     if (sa.size() > 1) ys.push_back(M);
     if (sb.size() > 1) ys.push_back(N);
-    OpRunner runner("MatMul", 13, "matmul");
-    runner.input(a).input(b);
-    check_close(run_threads(runner)[0], Tensor::from_values<float>(ys, expected));
+    // B fed at run time, and B a constant (a Linear layer's weights, packed at load).
+    for (bool constant_b : {false, true}) {
+      INFO("B constant " << constant_b);
+      OpRunner runner("MatMul", 13, "matmul");
+      runner.input(a);
+      if (constant_b) runner.constant(b);
+      else runner.input(b);
+      check_close(run_threads(runner)[0], Tensor::from_values<float>(ys, expected));
+    }
   }
   OpRunner inner("MatMul", 13, "mm_inner");
   inner.input_desc(DType::Float32, {2, 3, 4}).input_desc(DType::Float32, {5, 6});

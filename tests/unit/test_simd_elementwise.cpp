@@ -2,7 +2,7 @@
 // the scalar definitions the ops use, for every instruction set this machine
 // runs, at sizes around the vector widths, NaN and infinities included; and
 // the ops that run them (Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid,
-// HardSwish, Tanh, Exp, and Add/Sub/Mul/Div on same shapes, scalars,
+// HardSwish, Tanh, Exp, Erf, and Add/Sub/Mul/Div on same shapes, scalars,
 // per-channel and per-(n,c) operands), which must agree with scalar oracles
 // and give the same bits on 1 and 3 threads.
 #include <doctest/doctest.h>
@@ -106,6 +106,7 @@ std::vector<UnaryCase> unary_cases() {
       {"Silu", activation(k::Activation::Silu), [](float x) { return x / (1.0f + std::exp(-x)); }},
       {"Tanh", k::UnaryFunction{k::UnaryKind::Tanh, {}}, [](float x) { return std::tanh(x); }},
       {"Exp", k::UnaryFunction{k::UnaryKind::Exp, {}}, [](float x) { return std::exp(x); }},
+      {"Erf", k::UnaryFunction{k::UnaryKind::Erf, {}}, [](float x) { return std::erf(x); }},
       {"identity", activation(k::Activation::None), [](float x) { return x; }},
   };
 }
@@ -310,5 +311,27 @@ TEST_CASE("Add, Sub, Mul, Div on float32: same shapes, scalars, per-channel and 
         const std::vector<float> expected = broadcast_oracle(kArith[o], a, b, y.shape());
         CHECK(mismatches(y.data_as<float>(), expected, true) == 0);
       }
+  }
+}
+
+TEST_CASE("simd Erf is within a few ulp of std::erf over its whole curve, every ISA") {
+  IsaGuard guard;
+  std::vector<float> x;
+  for (float v = -6.0f; v <= 6.0f; v += 1.0f / 1024) x.push_back(v);
+  for (float v : {1e-30f, -1e-30f, 1e-8f, 30.0f, -30.0f}) x.push_back(v);
+  std::vector<float> y(x.size());
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    const auto n = static_cast<std::int64_t>(x.size());
+    k::elementwise_unary(k::UnaryFunction{k::UnaryKind::Erf, {}}, x.data(), y.data(), n);
+    double worst = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double exact = std::erf(static_cast<double>(x[i]));
+      // In units of the float spacing at the exact value (erf is at most 1).
+      const double ulp = std::max(std::abs(exact), 1e-30) * 0x1p-23;
+      worst = std::max(worst, std::abs(y[i] - exact) / ulp);
+    }
+    INFO("isa " << std::string(k::isa_name(isa)) << " worst " << worst << " ulp");
+    CHECK(worst <= 4.0);
   }
 }
