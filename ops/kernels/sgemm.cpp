@@ -82,4 +82,16 @@ void sgemm_packed(std::int64_t M, std::int64_t N, std::int64_t K, const float* p
   }
 }
 
+void sgemm_rows_b(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const float* b,
+                  std::int64_t ldb, float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
+                  std::int64_t panel_end) {
+  if (K == 0) return sgemm_packed(M, N, K, packed_a, b, c, ldc, epilogue, panel_begin, panel_end);
+  switch (active_isa()) {
+    case Isa::Sse2: return sgemm_rows_b_sse2(M, N, K, packed_a, b, ldb, c, ldc, epilogue, panel_begin, panel_end);
+    case Isa::Avx2Fma: return sgemm_rows_b_avx2(M, N, K, packed_a, b, ldb, c, ldc, epilogue, panel_begin, panel_end);
+    case Isa::Avx512:
+      return sgemm_rows_b_avx512(M, N, K, packed_a, b, ldb, c, ldc, epilogue, panel_begin, panel_end);
+  }
+}
+
 }  // namespace onnxrun::kernels

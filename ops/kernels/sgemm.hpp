@@ -39,4 +39,12 @@ void sgemm_packed(std::int64_t M, std::int64_t N, std::int64_t K, const float* p
                   float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
                   std::int64_t panel_end);
 
+// The same with B read in place: row-major K x N, `ldb` floats per row (a
+// 1x1 convolution's input), no packing pass; only a partial last panel is
+// copied. For a B that is used once per run, packing it costs as much as the
+// panels' reuse saves.
+void sgemm_rows_b(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const float* b,
+                  std::int64_t ldb, float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
+                  std::int64_t panel_end);
+
 }  // namespace onnxrun::kernels

@@ -30,8 +30,9 @@ struct SgemmKernel {
     }
   }
 
-  static void micro_kernel(std::int64_t kc, const float* a, const float* b, float* c, std::int64_t ldc,
-                           std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
+  // b_step: floats from one row of the B panel to the next (kNr when packed).
+  static void micro_kernel(std::int64_t kc, const float* a, const float* b, std::int64_t b_step, float* c,
+                           std::int64_t ldc, std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
                            const Epilogue& epilogue, std::int64_t row0, const float* residual) {
     Batch acc0[kMr], acc1[kMr];
 #pragma GCC unroll 6
@@ -49,7 +50,7 @@ struct SgemmKernel {
         acc1[r] = xsimd::fma(ar, b1, acc1[r]);
       }
       a += kMr;
-      b += kNr;
+      b += b_step;
     }
     // Whole rows of the tile go through vectors, also in the last row panel
     // of an M that is not a multiple of kMr (MobileNet's 16 and 24 channels:
@@ -82,29 +83,62 @@ struct SgemmKernel {
     store_partial(tile, c, ldc, rows, cols, accumulate, last, epilogue, row0, residual);
   }
 
+  // B as the loop nest reads it: packed panels (sgemm_pack_b), or a row-major
+  // K x N matrix read in place, `ldb` floats per row.
+  struct BOperand {
+    const float* data = nullptr;
+    std::int64_t ldb = 0;  // 0: packed
+  };
+
   static void run(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const float* packed_b,
                   float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
                   std::int64_t panel_end) {
+    loop_nest(M, N, K, packed_a, BOperand{packed_b, 0}, c, ldc, epilogue, panel_begin, panel_end);
+  }
+
+  static void run_rows_b(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const float* b,
+                         std::int64_t ldb, float* c, std::int64_t ldc, const Epilogue& epilogue,
+                         std::int64_t panel_begin, std::int64_t panel_end) {
+    loop_nest(M, N, K, packed_a, BOperand{b, ldb}, c, ldc, epilogue, panel_begin, panel_end);
+  }
+
+  static void loop_nest(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const BOperand& b,
+                        float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
+                        std::int64_t panel_end) {
     const std::int64_t m_panels = (M + kMr - 1) / kMr;
     const std::int64_t n_panels = (N + kNr - 1) / kNr;
     panel_end = std::min(panel_end, n_panels);
     const std::int64_t mc_panels = kSgemmMc / kMr;
+    // Read in place, a partial last panel would load past the end of B's
+    // rows (past the buffer on the last row): it is copied, zero-padded, here.
+    alignas(64) float tail[kSgemmKc * kNr];
+    const bool copy_tail = b.ldb > 0 && N % kNr != 0 && panel_end == n_panels;
     for (std::int64_t k0 = 0; k0 < K; k0 += kSgemmKc) {
       const std::int64_t kc = std::min(kSgemmKc, K - k0);
       const float* a_block = packed_a + k0 * m_panels * kMr;
-      const float* b_block = packed_b + k0 * n_panels * kNr;
       const bool accumulate = k0 > 0;
       const bool last = k0 + kc >= K;
+      if (copy_tail) {
+        const std::int64_t first = (n_panels - 1) * kNr, cols = N - first;
+        for (std::int64_t k = 0; k < kc; ++k) {
+          const float* row = b.data + (k0 + k) * b.ldb + first;
+          std::copy(row, row + cols, tail + k * kNr);
+          std::fill(tail + k * kNr + cols, tail + (k + 1) * kNr, 0.0f);
+        }
+      }
       for (std::int64_t mb = 0; mb < m_panels; mb += mc_panels) {
         const std::int64_t mb_end = std::min(m_panels, mb + mc_panels);
         for (std::int64_t p = panel_begin; p < panel_end; ++p) {
-          const float* b_panel = b_block + p * kc * kNr;
           const std::int64_t cols = std::min(kNr, N - p * kNr);
+          const float* b_panel = b.ldb == 0    ? b.data + k0 * n_panels * kNr + p * kc * kNr
+                                 : cols < kNr ? tail
+                                              : b.data + k0 * b.ldb + p * kNr;
+          const std::int64_t b_step = b.ldb == 0 || cols < kNr ? kNr : b.ldb;
           for (std::int64_t mp = mb; mp < mb_end; ++mp) {
             const std::int64_t rows = std::min(kMr, M - mp * kMr);
             const std::int64_t offset = mp * kMr * ldc + p * kNr;
-            micro_kernel(kc, a_block + mp * kc * kMr, b_panel, c + offset, ldc, rows, cols, accumulate, last,
-                         epilogue, mp * kMr, epilogue.residual ? epilogue.residual + offset : nullptr);
+            micro_kernel(kc, a_block + mp * kc * kMr, b_panel, b_step, c + offset, ldc, rows, cols, accumulate,
+                         last, epilogue, mp * kMr, epilogue.residual ? epilogue.residual + offset : nullptr);
           }
         }
       }

@@ -12,4 +12,10 @@ void sgemm_run_sse2(std::int64_t M, std::int64_t N, std::int64_t K, const float*
   SgemmKernel<xsimd::sse2>::run(M, N, K, packed_a, packed_b, c, ldc, epilogue, panel_begin, panel_end);
 }
 
+void sgemm_rows_b_sse2(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const float* b,
+                       std::int64_t ldb, float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
+                       std::int64_t panel_end) {
+  SgemmKernel<xsimd::sse2>::run_rows_b(M, N, K, packed_a, b, ldb, c, ldc, epilogue, panel_begin, panel_end);
+}
+
 }  // namespace onnxrun::kernels

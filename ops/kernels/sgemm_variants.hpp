@@ -18,5 +18,11 @@ void sgemm_run_avx2(std::int64_t, std::int64_t, std::int64_t, const float*, cons
                     const Epilogue&, std::int64_t, std::int64_t);
 void sgemm_run_avx512(std::int64_t, std::int64_t, std::int64_t, const float*, const float*, float*, std::int64_t,
                       const Epilogue&, std::int64_t, std::int64_t);
+void sgemm_rows_b_sse2(std::int64_t, std::int64_t, std::int64_t, const float*, const float*, std::int64_t, float*,
+                       std::int64_t, const Epilogue&, std::int64_t, std::int64_t);
+void sgemm_rows_b_avx2(std::int64_t, std::int64_t, std::int64_t, const float*, const float*, std::int64_t, float*,
+                       std::int64_t, const Epilogue&, std::int64_t, std::int64_t);
+void sgemm_rows_b_avx512(std::int64_t, std::int64_t, std::int64_t, const float*, const float*, std::int64_t, float*,
+                         std::int64_t, const Epilogue&, std::int64_t, std::int64_t);
 
 }  // namespace onnxrun::kernels

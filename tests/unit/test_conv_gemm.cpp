@@ -113,6 +113,10 @@ std::vector<ConvCase> geometry_cases() {
   cases.push_back({1, 6, 6, 1, {15, 15}, {3, 3}, {1, 1}, {2, 2}, {2, 2}, {2, 2}});
   cases.push_back({2, 17, 19, 1, {6, 7}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}});
   cases.push_back({1, 16, 24, 1, {9, 9}, {1, 1}, {2, 2}, {0, 0}, {0, 0}, {1, 1}});
+  // 1x1 on planes of 128 columns and more: the input read in place as B (a
+  // partial last panel, K across the 256 block; whole panels, two groups).
+  cases.push_back({2, 300, 19, 1, {13, 21}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}});
+  cases.push_back({1, 8, 14, 2, {16, 16}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}});
   cases.push_back({1, 2, 3, 1, {1, 1}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}});
   cases.push_back({1, 2, 5, 1, {2, 3}, {5, 5}, {1, 1}, {2, 2}, {2, 2}, {1, 1}});
   cases.push_back({2, 8, 12, 4, {7, 9}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}});
