@@ -18,8 +18,9 @@ images) and every thread count it times
   every timed run's latency (``latency_ms.samples``);
 
 on the same input. The runs are interleaved in rounds (onnxrun, ORT, PyTorch,
-then again) so that noise from other work on the machine hits all three
-alike; the table shows each one's median. onnxrun's output is checked against
+then again, with a short pause before each so that the previous runtime's
+idle workers have stopped spinning) so that noise from other work on the
+machine hits all three alike; the table shows each one's median. onnxrun's output is checked against
 PyTorch's with the project's tolerance (max|err| <= 1e-4 * max|ref| + 1e-5).
 
 Writes the markdown table to bench/results/compare.md (and prints it) and a
@@ -114,6 +115,9 @@ def export_cached(model: Model, cache_dir: str) -> Tuple[str, str]:
     return onnx_path, input_path
 
 
+SETTLE_SECONDS = 0.3
+
+
 def timed(fn: Callable[[], object], runs: int) -> List[float]:
     samples = []
     for _ in range(runs):
@@ -180,9 +184,16 @@ def compare_model(model: Model, onnx_path: str, input_path: str, cli: str, threa
                     continue
                 # onnxrun warms up in every invocation (a fresh process); the
                 # first also writes its output for the accuracy check.
+                # A pause before each runtime: ORT's and PyTorch's (OpenMP) idle
+                # workers spin for a while after their last run, and those spinning
+                # threads would take cores from whichever runtime comes next (on 2
+                # cores, a batch-32 conv ran 2x slower right after PyTorch).
+                time.sleep(SETTLE_SECONDS)
                 times["onnxrun"] += run_onnxrun(cli, onnx_path, input_path, threads, warmup if r == 0 else 1, runs,
                                                 output_path if r == 0 else None)
+                time.sleep(SETTLE_SECONDS)
                 times["ort"] += timed(lambda: session.run(None, feed), runs)
+                time.sleep(SETTLE_SECONDS)
                 times["torch"] += timed(run_torch, runs)
             output = np.load(output_path)
         if output.shape != reference.shape:
