@@ -3,11 +3,13 @@
 // the scalar epilogue, on random inputs, weights, bias and residual.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
 
 #include "ops/conv/conv_algorithm.hpp"
+#include "ops/kernels/isa.hpp"
 #include "ops/reference/conv_reference.hpp"
 #include "runtime/core/aligned_buffer.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -18,10 +20,23 @@ namespace onnxrun::testing {
 struct ConvCheck {
   bool bias = false, residual = false;
   kernels::ActivationParams activation;
+  // Numbers like a trained network's: N(0, 1) inputs, bias and residual, and
+  // He-scaled N(0, 2 / fan_in) weights, instead of U(-1, 1) everywhere.
+  bool he_normal = false;
+  // Runs the algorithm under this instruction set instead of the one active
+  // when it is built (packed or transformed weights must not depend on it).
+  const kernels::Isa* run_isa = nullptr;
 };
 
 inline std::vector<float> uniform_floats(std::mt19937& rng, std::int64_t n) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+inline std::vector<float> normal_floats(std::mt19937& rng, std::int64_t n, float stddev = 1.0f) {
+  std::normal_distribution<float> dist(0.0f, stddev);
   std::vector<float> v(static_cast<std::size_t>(n));
   for (float& x : v) x = dist(rng);
   return v;
@@ -35,11 +50,15 @@ void check_conv_algorithm(Factory factory, const reference::ConvParams& p, const
                           ThreadPool* pool = nullptr) {
   const std::int64_t in_size = p.in[0] * p.in[1] * p.in[2], out_size = p.out[0] * p.out[1] * p.out[2];
   const std::int64_t taps = p.kernel[0] * p.kernel[1] * p.kernel[2];
-  const std::int64_t out_rows = p.batch * p.out_channels;
-  const std::vector<float> input = uniform_floats(rng, p.batch * p.in_channels * in_size);
-  const std::vector<float> weight = uniform_floats(rng, p.out_channels * (p.in_channels / p.groups) * taps);
-  const std::vector<float> bias = uniform_floats(rng, p.out_channels);
-  const std::vector<float> residual = uniform_floats(rng, out_rows * out_size);
+  const std::int64_t out_rows = p.batch * p.out_channels, fan_in = p.in_channels / p.groups * taps;
+  const auto values = [&](std::int64_t n, float stddev) {
+    return c.he_normal ? normal_floats(rng, n, stddev) : uniform_floats(rng, n);
+  };
+  const std::vector<float> input = values(p.batch * p.in_channels * in_size, 1.0f);
+  const std::vector<float> weight =
+      values(p.out_channels * fan_in, std::sqrt(2.0f / static_cast<float>(std::max<std::int64_t>(fan_in, 1))));
+  const std::vector<float> bias = values(p.out_channels, 1.0f);
+  const std::vector<float> residual = values(out_rows * out_size, 1.0f);
 
   ConvSetup setup;
   setup.params = p;
@@ -57,7 +76,10 @@ void check_conv_algorithm(Factory factory, const reference::ConvParams& p, const
   args.output = actual.data();
   args.workspace = workspace.get();
   args.pool = pool;
+  const kernels::Isa made_with = kernels::active_isa();
+  if (c.run_isa) kernels::set_active_isa(*c.run_isa);
   algorithm->run(args);
+  kernels::set_active_isa(made_with);
 
   // The reference adds the bias itself; the rest of the epilogue follows.
   std::vector<float> expected(actual.size());

@@ -64,6 +64,28 @@ inline Session open_session(const ModelBuilder& model, bool optimize, int thread
   return Session::from_bytes(bytes.data(), bytes.size(), options);
 }
 
+// X [1, 3, 6, 6] -> Conv(W [4, 3, 3, 3], B?) named "conv", output "c": the
+// model most graph-pass tests grow from.
+inline ModelBuilder conv_model(std::mt19937& rng, bool bias = true, std::int64_t opset = 17) {
+  ModelBuilder model(opset);
+  model.input("X", FLOAT, {1, 3, 6, 6})
+      .initializer(raw_tensor<float>("W", {4, 3, 3, 3}, random_values(rng, 108)));
+  std::vector<std::string> inputs{"X", "W"};
+  if (bias) {
+    model.initializer(raw_tensor<float>("B", {4}, random_values(rng, 4)));
+    inputs.push_back("B");
+  }
+  model.node("Conv", inputs, {"c"}, "conv", {attr_ints("pads", {1, 1, 1, 1})});
+  return model;
+}
+
+// Inputs for conv_model: X, and a residual R [1, 4, 6, 6] when asked.
+inline std::vector<NamedTensor> conv_inputs(std::mt19937& rng, bool residual = false) {
+  std::vector<NamedTensor> inputs{{"X", random_tensor(rng, {1, 3, 6, 6})}};
+  if (residual) inputs.push_back({"R", random_tensor(rng, {1, 4, 6, 6})});
+  return inputs;
+}
+
 // The optimized session's outputs (names and values) equal the unoptimized
 // one's within the project tolerance, with 1 and 2 threads.
 inline void check_optimized_matches(const ModelBuilder& model, const std::vector<NamedTensor>& inputs) {

@@ -67,7 +67,7 @@ bool check_case(const Case& c, std::mt19937& rng, onnxrun::ThreadPool* pool = nu
               << " " << c.pads.left << " " << c.pads.bottom << " " << c.pads.right << " bias " << c.bias
               << " residual " << c.residual << " activation " << static_cast<int>(c.activation.kind) << " threads "
               << (pool ? pool->size() : 1));
-  onnxrun::testing::check_conv_algorithm(onnxrun::make_conv_depthwise, p, {c.bias, c.residual, c.activation}, rng,
+  onnxrun::testing::check_conv_algorithm(onnxrun::make_conv_depthwise, p, {c.bias, c.residual, c.activation, false, nullptr}, rng,
                                          pool);
   return true;
 }

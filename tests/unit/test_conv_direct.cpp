@@ -78,7 +78,7 @@ TEST_CASE("direct conv matches the reference: kernels, strides, dilations, pads,
         INFO("isa " << k::isa_name(isa) << " in " << g.h << "x" << g.w << " kernel " << g.kernel_h << "x"
                     << g.kernel_w << " out " << p.out[1] << "x" << p.out[2] << " channels " << in_channels << "->"
                     << out_channels);
-        onnxrun::testing::check_conv_algorithm(onnxrun::make_conv_direct, p, ConvCheck{true, false, {}}, rng);
+        onnxrun::testing::check_conv_algorithm(onnxrun::make_conv_direct, p, ConvCheck{true, false, {}, false, nullptr}, rng);
       }
   }
 }

@@ -17,35 +17,17 @@
 #include "ops/kernels/sgemm.hpp"
 #include "ops/kernels/winograd.hpp"
 #include "ops/reference/conv_reference.hpp"
-#include "runtime/core/aligned_buffer.hpp"
 #include "runtime/exec/thread_pool.hpp"
-#include "tests/support/compare.hpp"
+#include "tests/support/conv_check.hpp"
+#include "tests/support/isa_loop.hpp"
 
 namespace k = onnxrun::kernels;
+using onnxrun::testing::available_isas;
+using onnxrun::testing::IsaGuard;
 using onnxrun::ConvSetup;
-using onnxrun::Tensor;
+using onnxrun::testing::normal_floats;
 
 namespace {
-
-std::vector<k::Isa> available_isas() {
-  std::vector<k::Isa> isas;
-  for (k::Isa isa : {k::Isa::Sse2, k::Isa::Avx2Fma, k::Isa::Avx512})
-    if (k::isa_available(isa)) isas.push_back(isa);
-  return isas;
-}
-
-// Restores the machine's ISA when a test case ends, even on failure.
-struct IsaGuard {
-  k::Isa saved = k::active_isa();
-  ~IsaGuard() { k::set_active_isa(saved); }
-};
-
-std::vector<float> normal_vector(std::mt19937& rng, std::int64_t n, float stddev = 1.0f) {
-  std::normal_distribution<float> dist(0.0f, stddev);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (float& x : v) x = dist(rng);
-  return v;
-}
 
 struct Pads {
   std::int64_t top, left, bottom, right;
@@ -90,50 +72,15 @@ void check_case(int m, const Case& c, std::mt19937& rng, onnxrun::ThreadPool* po
   const onnxrun::reference::ConvParams p = conv_params(c);
   REQUIRE(p.out[1] > 0);
   REQUIRE(p.out[2] > 0);
-  const std::int64_t out_planes = c.batch * c.out_channels, out_plane = p.out[1] * p.out[2];
-  const std::vector<float> input = normal_vector(rng, c.batch * c.in_channels * c.h * c.w);
-  const std::vector<float> weight =
-      normal_vector(rng, c.out_channels * c.in_channels * 9, std::sqrt(2.0f / (9.0f * static_cast<float>(c.in_channels))));
-  const std::vector<float> bias = normal_vector(rng, c.out_channels);
-  const std::vector<float> residual = normal_vector(rng, out_planes * out_plane);
-
-  ConvSetup setup;
-  setup.params = p;
-  setup.weight = weight.data();
-  setup.activation = c.activation;
-  setup.threads = pool ? pool->size() : 1;
-  const auto algorithm = onnxrun::make_conv_winograd(setup, m);
-  REQUIRE(algorithm);
-  CHECK(algorithm->name() == "winograd_f" + std::to_string(m) + "x" + std::to_string(m));
-
-  const k::Isa made_with = k::active_isa();
-  if (run_isa) k::set_active_isa(*run_isa);
-  std::vector<float> actual(static_cast<std::size_t>(out_planes * out_plane), NAN);
-  const onnxrun::AlignedBuffer workspace = onnxrun::allocate_aligned(algorithm->workspace_bytes());
-  onnxrun::ConvRunArgs args;
-  args.input = input.data();
-  args.bias = c.bias ? bias.data() : nullptr;
-  args.residual = c.residual ? residual.data() : nullptr;
-  args.output = actual.data();
-  args.workspace = workspace.get();
-  args.pool = pool;
-  algorithm->run(args);
-  const k::Isa ran_with = k::active_isa();
-  k::set_active_isa(made_with);
-
-  std::vector<float> expected(actual.size());
-  onnxrun::reference::conv_reference(p, input.data(), weight.data(), c.bias ? bias.data() : nullptr, expected.data(), 0,
-                                     out_planes);
-  const k::Epilogue rest{nullptr, nullptr, c.activation};
-  for (std::int64_t row = 0; row < out_planes * p.out[1]; ++row)
-    k::apply_epilogue_row(expected.data() + row * p.out[2], p.out[2], rest, 0,
-                          c.residual ? residual.data() + row * p.out[2] : nullptr);
-
-  INFO("made with " << k::isa_name(made_with) << ", run with " << k::isa_name(ran_with) << " " << algorithm->name()
-                    << " " << describe(c) << " threads " << setup.threads);
-  const onnxrun::Shape shape{c.batch, c.out_channels, p.out[1], p.out[2]};
-  onnxrun::testing::check_close(Tensor::view(onnxrun::DType::Float32, shape, actual.data()),
-                                Tensor::view(onnxrun::DType::Float32, shape, expected.data()));
+  INFO("made with " << std::string(k::isa_name(k::active_isa())) << ", run with "
+                    << std::string(k::isa_name(run_isa ? *run_isa : k::active_isa())) << " F(" << m << "x" << m
+                    << ") " << describe(c) << " threads " << (pool ? pool->size() : 1));
+  const auto make = [m](const ConvSetup& setup) {
+    auto algorithm = onnxrun::make_conv_winograd(setup, m);
+    if (algorithm) CHECK(algorithm->name() == "winograd_f" + std::to_string(m) + "x" + std::to_string(m));
+    return algorithm;
+  };
+  onnxrun::testing::check_conv_algorithm(make, p, {c.bias, c.residual, c.activation, true, run_isa}, rng, pool);
 }
 
 // Geometry and channel sweep, then every epilogue, then thread pools.
@@ -333,9 +280,9 @@ TEST_CASE("winograd SIMD transforms match the scalar transforms at tile counts a
       k::winograd_set_tiles(l);
       const std::int64_t alpha = m + 2, positions = alpha * alpha;
       const std::int64_t total = 2 * l.tiles_h * l.tiles_w;
-      const std::vector<float> input = normal_vector(rng, 2 * l.in_channels * l.in_h * l.in_w);
-      const std::vector<float> residual = normal_vector(rng, 2 * l.out_channels * l.out_h * l.out_w);
-      const std::vector<float> bias = normal_vector(rng, l.out_channels);
+      const std::vector<float> input = normal_floats(rng, 2 * l.in_channels * l.in_h * l.in_w);
+      const std::vector<float> residual = normal_floats(rng, 2 * l.out_channels * l.out_h * l.out_w);
+      const std::vector<float> bias = normal_floats(rng, l.out_channels);
       for (std::int64_t count : {std::int64_t{1}, width - 1, width, width + 1, nr + 1, std::int64_t{37}})
         for (std::int64_t begin : {std::int64_t{0}, std::int64_t{7}, total - count}) {
           INFO("isa " << k::isa_name(isa) << " m " << m << " tiles [" << begin << ", " << begin + count << ")");
@@ -359,7 +306,7 @@ TEST_CASE("winograd SIMD transforms match the scalar transforms at tile counts a
 
           // Output: GEMM results with a leading dimension wider than needed.
           const std::int64_t ldm = n_pad + nr, gemm_stride = l.out_channels * ldm + 3;
-          const std::vector<float> gemm = normal_vector(rng, positions * gemm_stride);
+          const std::vector<float> gemm = normal_floats(rng, positions * gemm_stride);
           using A = k::Activation;
           for (const k::Epilogue& e : {k::Epilogue{}, k::Epilogue{bias.data(), nullptr, {A::Relu}},
                                        k::Epilogue{bias.data(), residual.data(), {A::HardSwish, 1.0f / 6, 0.5f}},
@@ -405,7 +352,7 @@ TEST_CASE("winograd weight transform and matrices compute a 3x3 correlation exac
     l.out_h = l.out_w = m;
     k::winograd_set_tiles(l);
     REQUIRE(l.tiles_h == 1);
-    const std::vector<float> d = normal_vector(rng, alpha * alpha), g = normal_vector(rng, 9);
+    const std::vector<float> d = normal_floats(rng, alpha * alpha), g = normal_floats(rng, 9);
     const std::int64_t nr = k::sgemm_nr();
     std::vector<float> v(static_cast<std::size_t>(alpha * alpha * nr)), u(static_cast<std::size_t>(alpha * alpha));
     k::winograd_input_transform_reference(l, d.data(), 0, 1, v.data(), nr);

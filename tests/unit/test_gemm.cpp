@@ -20,25 +20,16 @@
 #include "tests/support/compare.hpp"
 #include "tests/support/model_builder.hpp"
 #include "tests/support/op_runner.hpp"
+#include "tests/support/isa_loop.hpp"
 
 namespace k = onnxrun::kernels;
+using onnxrun::testing::available_isas;
+using onnxrun::testing::IsaGuard;
 using onnxrun::Shape;
 using onnxrun::Tensor;
 using onnxrun::testing::OpRunner;
 
 namespace {
-
-std::vector<k::Isa> available_isas() {
-  std::vector<k::Isa> isas;
-  for (k::Isa isa : {k::Isa::Sse2, k::Isa::Avx2Fma, k::Isa::Avx512})
-    if (k::isa_available(isa)) isas.push_back(isa);
-  return isas;
-}
-
-struct IsaGuard {
-  k::Isa saved = k::active_isa();
-  ~IsaGuard() { k::set_active_isa(saved); }
-};
 
 Tensor random_tensor(std::mt19937& rng, const Shape& shape) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);

@@ -18,26 +18,6 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-// X [1, 3, 6, 6] -> Conv(W, B?) "conv" -> "c" [1, 4, 6, 6].
-ModelBuilder conv_model(std::mt19937& rng, bool bias = true, std::int64_t opset = 17) {
-  ModelBuilder model(opset);
-  model.input("X", FLOAT, {1, 3, 6, 6})
-      .initializer(raw_tensor<float>("W", {4, 3, 3, 3}, random_values(rng, 108)));
-  Strings inputs{"X", "W"};
-  if (bias) {
-    model.initializer(raw_tensor<float>("B", {4}, random_values(rng, 4)));
-    inputs.push_back("B");
-  }
-  model.node("Conv", inputs, {"c"}, "conv", {attr_ints("pads", {1, 1, 1, 1})});
-  return model;
-}
-
-std::vector<NamedTensor> conv_inputs(std::mt19937& rng, bool residual = false) {
-  std::vector<NamedTensor> inputs{{"X", random_tensor(rng, {1, 3, 6, 6})}};
-  if (residual) inputs.push_back({"R", random_tensor(rng, {1, 4, 6, 6})});
-  return inputs;
-}
-
 const Attribute* attribute(const Node& node, const std::string& name) { return node.attributes.find(name); }
 
 void check_fused_conv(const Node& node, const std::string& activation) {

@@ -16,22 +16,6 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-// X [1, 3, 6, 6] -> Conv(W [4, 3, 3, 3], B?) named "conv", output "c".
-ModelBuilder conv_model(std::mt19937& rng, bool bias = true, std::int64_t opset = 17) {
-  ModelBuilder model(opset);
-  model.input("X", FLOAT, {1, 3, 6, 6})
-      .initializer(raw_tensor<float>("W", {4, 3, 3, 3}, random_values(rng, 108)));
-  Strings inputs{"X", "W"};
-  if (bias) {
-    model.initializer(raw_tensor<float>("B", {4}, random_values(rng, 4)));
-    inputs.push_back("B");
-  }
-  model.node("Conv", inputs, {"c"}, "conv", {attr_ints("pads", {1, 1, 1, 1})});
-  return model;
-}
-
-std::vector<NamedTensor> conv_input(std::mt19937& rng) { return {{"X", random_tensor(rng, {1, 3, 6, 6})}}; }
-
 // BatchNormalization "bn" reading `input`, with statistics far from identity.
 void add_batch_norm(ModelBuilder& model, std::mt19937& rng, const std::string& input, const std::string& output,
                     std::int64_t channels = 4) {
@@ -54,7 +38,7 @@ TEST_CASE("graph passes: Identity between nodes is bypassed") {
   CHECK(remove_noop_nodes(graph) == 1);
   CHECK(op_types(graph) == "Conv Relu");
   CHECK(value_names(graph, node_named(graph, "relu").inputs) == Strings{"c"});
-  check_optimized_matches(model, conv_input(rng));
+  check_optimized_matches(model, conv_inputs(rng));
 }
 
 TEST_CASE("graph passes: an Identity producing a graph output hands the name to its producer") {
@@ -67,7 +51,7 @@ TEST_CASE("graph passes: an Identity producing a graph output hands the name to 
   CHECK(value_names(graph, node_named(graph, "relu").outputs) == Strings{"Y"});
   REQUIRE(graph.outputs.size() == 1);
   CHECK(graph.values[graph.outputs[0].value].name == "Y");
-  check_optimized_matches(model, conv_input(rng));
+  check_optimized_matches(model, conv_inputs(rng));
 }
 
 TEST_CASE("graph passes: a chain of Identities down to a graph output leaves the producer only") {
@@ -81,7 +65,7 @@ TEST_CASE("graph passes: a chain of Identities down to a graph output leaves the
   CHECK(remove_noop_nodes(graph) == 3);
   CHECK(op_types(graph) == "Conv");
   CHECK(value_names(graph, graph.nodes[0].outputs) == Strings{"Y"});
-  check_optimized_matches(model, conv_input(rng));
+  check_optimized_matches(model, conv_inputs(rng));
 }
 
 TEST_CASE("graph passes: an Identity stays when its output name cannot move") {
@@ -100,7 +84,7 @@ TEST_CASE("graph passes: an Identity stays when its output name cannot move") {
     Graph graph = load_graph(model);
     CHECK(remove_noop_nodes(graph) == 0);
     CHECK(op_types(graph) == "Conv Identity");
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
   SUBCASE("constant to graph output") {
     ModelBuilder model;
@@ -127,7 +111,7 @@ TEST_CASE("graph passes: inference Dropout is removed unless its mask is read or
     Graph graph = load_graph(model);
     CHECK(remove_noop_nodes(graph) == 1);
     CHECK(op_types(graph) == "Conv Relu");
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
   SUBCASE("training_mode a constant false; unused mask output listed") {
     ModelBuilder model = conv_model(rng, true, 13);
@@ -141,7 +125,7 @@ TEST_CASE("graph passes: inference Dropout is removed unless its mask is read or
     CHECK(remove_noop_nodes(graph) == 1);
     CHECK(op_types(graph) == "Conv");
     CHECK(value_names(graph, graph.nodes[0].outputs) == Strings{"Y"});
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
   SUBCASE("mask is a graph output: kept") {
     ModelBuilder model = conv_model(rng, true, 13);
@@ -149,7 +133,7 @@ TEST_CASE("graph passes: inference Dropout is removed unless its mask is read or
     Graph graph = load_graph(model);
     CHECK(remove_noop_nodes(graph) == 0);
     CHECK(op_types(graph) == "Conv Dropout");
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
   SUBCASE("training_mode true: kept") {
     ModelBuilder model = conv_model(rng, true, 13);
@@ -162,7 +146,7 @@ TEST_CASE("graph passes: inference Dropout is removed unless its mask is read or
     Graph graph = load_graph(model);
     CHECK(remove_noop_nodes(graph) == 0);
     // Ratio 0 in training keeps everything, so both sessions run it.
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
 }
 
@@ -210,7 +194,7 @@ TEST_CASE("graph passes: BatchNormalization folds into the Conv before it") {
     optimize_graph(optimized);
     CHECK(!optimized.values[*optimized.find_value("W")].constant);
     CHECK(!optimized.values[*optimized.find_value("bn_var")].constant);
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
 }
 
@@ -236,7 +220,7 @@ TEST_CASE("graph passes: BatchNormalization folding of grouped, 1-D and shared-w
     CHECK(fold_batch_norm_into_conv(graph) == 1);
     CHECK(value_names(graph, node_named(graph, "conv2").inputs) == Strings{"X", "W", "B"});
     CHECK(value_names(graph, node_named(graph, "conv").inputs)[1] != "W");
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
 }
 
@@ -248,7 +232,7 @@ TEST_CASE("graph passes: BatchNormalization stays when folding would change what
     model.output("Y").output("c");
     Graph graph = load_graph(model);
     CHECK(fold_batch_norm_into_conv(graph) == 0);
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
   SUBCASE("the conv output has a second reader") {
     ModelBuilder model = conv_model(rng);
@@ -256,7 +240,7 @@ TEST_CASE("graph passes: BatchNormalization stays when folding would change what
     model.node("Relu", {"c"}, {"Z"}, "relu").output("Y").output("Z");
     Graph graph = load_graph(model);
     CHECK(fold_batch_norm_into_conv(graph) == 0);
-    check_optimized_matches(model, conv_input(rng));
+    check_optimized_matches(model, conv_inputs(rng));
   }
   SUBCASE("statistics fed at run time") {
     ModelBuilder model = conv_model(rng);
@@ -266,7 +250,7 @@ TEST_CASE("graph passes: BatchNormalization stays when folding would change what
         .output("Y");
     Graph graph = load_graph(model);
     CHECK(fold_batch_norm_into_conv(graph) == 0);
-    std::vector<NamedTensor> inputs = conv_input(rng);
+    std::vector<NamedTensor> inputs = conv_inputs(rng);
     inputs.push_back({"var", random_tensor(rng, {4}, 0.5f, 1.0f)});
     check_optimized_matches(model, inputs);
   }

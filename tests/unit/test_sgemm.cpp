@@ -10,23 +10,13 @@
 
 #include "ops/kernels/isa.hpp"
 #include "ops/kernels/sgemm.hpp"
+#include "tests/support/isa_loop.hpp"
 
 namespace k = onnxrun::kernels;
+using onnxrun::testing::available_isas;
+using onnxrun::testing::IsaGuard;
 
 namespace {
-
-std::vector<k::Isa> available_isas() {
-  std::vector<k::Isa> isas;
-  for (k::Isa isa : {k::Isa::Sse2, k::Isa::Avx2Fma, k::Isa::Avx512})
-    if (k::isa_available(isa)) isas.push_back(isa);
-  return isas;
-}
-
-// Restores the machine's ISA when a test case ends, even on failure.
-struct IsaGuard {
-  k::Isa saved = k::active_isa();
-  ~IsaGuard() { k::set_active_isa(saved); }
-};
 
 std::vector<float> random_vector(std::mt19937& rng, std::size_t n) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
