@@ -152,7 +152,7 @@ std::string format_json(const Report& report) {
   // Every timed run, so that callers can pool runs of several invocations.
   for (std::size_t i = 0; i < timing.latencies_ms.size(); ++i) {
     if (i) json += ", ";
-    json += number(timing.latencies_ms[i], "%.4f");
+    json += json_number(timing.latencies_ms[i]);
   }
   json += "]}";
   json += ", \"arena_bytes\": " + std::to_string(report.arena_bytes);

@@ -51,7 +51,7 @@ constexpr double kPadNsPerElement = 0.3;
 // of the tolerance: inception_v3, whose 3x3 layers have 32 to 96 input
 // channels, 0.45 with F(2x2) and GEMMs only, 2.16 (a failure) with F(4x4) and
 // F(6x6) wherever they are fastest, 1.44 with F(6x6) kept to 128 channels and
-// up, 0.63 with F(4x4) also kept to 64 and up; ResNet-50 0.20 / 0.53 / 0.36 /
+// up, 0.63 with F(4x4) also kept to 64 and up; ResNet-50 0.16 / 0.53 / 0.36 /
 // 0.29 (F(6x6) from 256). With these limits the ResNets lose 1-2% of speed:
 // F(4x4) is within ~10% of F(6x6) on their layers.
 constexpr std::int64_t kWinogradF4MinChannels = 64;

@@ -19,7 +19,8 @@ constexpr std::int64_t kColumnBlock = 192;
 // A 1x1 layer reads its input in place as B when its rows are at least this
 // long: shorter rows (7x7 planes, 196 bytes) share cache lines between the
 // panels' rows, and packing them first was 9% faster there; on longer rows
-// skipping the packing pass gains 2-35% (ResNet-50, MobileNetV2 1x1 layers).
+// skipping the packing pass gains up to 35% (ResNet-50, MobileNetV2 1x1
+// layers; one 14x14 layer within noise of packing).
 constexpr std::int64_t kMinInPlaceRow = 128;
 // Row blocks are split only to give idle threads work; below this many rows
 // per block the repeated packing of B costs more than the idle thread gains.

@@ -24,6 +24,12 @@ DirectConvLayout direct_conv_layout(const DirectConvShape& s) {
   layout.phase_width = round_up(s.out_w, kDirectColumnMultiple) + (s.kernel_w - 1) * s.dilation_w / s.stride_w;
   layout.image_floats = s.in_channels * layout.rows * s.stride_w * layout.phase_width;
   layout.blocks = ceil_div(s.out_channels, kDirectOcBlock);
+  for (std::int64_t ky = 0; ky < s.kernel_h; ++ky)
+    for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
+      const std::int64_t column = kx * s.dilation_w;
+      layout.tap_offsets.push_back((ky * s.dilation_h * s.stride_w + column % s.stride_w) * layout.phase_width +
+                                   column / s.stride_w);
+    }
   return layout;
 }
 

@@ -15,6 +15,7 @@
 // repacked so that a tile's channels are adjacent.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "ops/kernels/epilogue.hpp"
 
@@ -42,6 +43,9 @@ struct DirectConvLayout {
   std::int64_t rows = 0, phase_width = 0;
   std::int64_t image_floats = 0;
   std::int64_t blocks = 0;  // output channel blocks of kDirectOcBlock
+  // Where tap (ky, kx) reads (index ky * kernel_w + kx), relative to its output
+  // row's first padded row of a channel.
+  std::vector<std::int64_t> tap_offsets;
 };
 
 DirectConvLayout direct_conv_layout(const DirectConvShape& shape);

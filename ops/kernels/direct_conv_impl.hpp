@@ -5,7 +5,6 @@
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
-#include <vector>
 
 #include "ops/kernels/direct_conv.hpp"
 #include "ops/kernels/epilogue_simd.hpp"
@@ -26,14 +25,7 @@ struct DirectConvKernel {
                   std::int64_t task_end) {
     const std::int64_t taps = s.kernel_h * s.kernel_w;
     const std::int64_t q = layout.phase_width;
-    // Where tap (ky, kx) reads, relative to the output row's first padded row.
-    std::vector<std::int64_t> tap_offset(static_cast<std::size_t>(taps));
-    for (std::int64_t ky = 0; ky < s.kernel_h; ++ky)
-      for (std::int64_t kx = 0; kx < s.kernel_w; ++kx) {
-        const std::int64_t column = kx * s.dilation_w;
-        tap_offset[static_cast<std::size_t>(ky * s.kernel_w + kx)] =
-            (ky * s.dilation_h * s.stride_w + column % s.stride_w) * q + column / s.stride_w;
-      }
+    const std::int64_t* tap_offset = layout.tap_offsets.data();
     const std::int64_t channel_floats = layout.rows * s.stride_w * q;
     const std::int64_t block_weights = s.in_channels * taps * kOc;
     const std::int64_t plane = s.out_h * s.out_w;
@@ -50,7 +42,7 @@ struct DirectConvKernel {
         for (std::int64_t c = 0; c < s.in_channels; ++c) {
           const float* base = row_base + c * channel_floats + x0;
           for (std::int64_t t = 0; t < taps; ++t) {
-            const float* src = base + tap_offset[static_cast<std::size_t>(t)];
+            const float* src = base + tap_offset[t];
             const Batch in0 = Batch::load_unaligned(src);
             const Batch in1 = Batch::load_unaligned(src + kW);
 #pragma GCC unroll 6

@@ -19,14 +19,10 @@ std::string shape_to_string(const Shape& shape) {
 }
 
 Tensor Tensor::allocate(DType dtype, Shape shape) {
-  Tensor tensor = allocate_uninitialized(dtype, std::move(shape));
-  std::memset(tensor.owner_.get(), 0, tensor.byte_size());
-  return tensor;
-}
-
-Tensor Tensor::allocate_uninitialized(DType dtype, Shape shape) {
   const std::int64_t bytes = checked_byte_count(shape, dtype_size(dtype), "Tensor::allocate");
-  return adopt(dtype, std::move(shape), allocate_aligned_shared(static_cast<std::size_t>(bytes)));
+  Tensor tensor = adopt(dtype, std::move(shape), allocate_aligned_shared(static_cast<std::size_t>(bytes)));
+  std::memset(tensor.owner_.get(), 0, static_cast<std::size_t>(bytes));
+  return tensor;
 }
 
 Tensor Tensor::adopt(DType dtype, Shape shape, std::shared_ptr<void> owner) {

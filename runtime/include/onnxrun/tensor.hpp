@@ -20,9 +20,6 @@ class Tensor {
 
   // Owned, zero-filled storage. Throws Error on negative dims or overflow.
   static Tensor allocate(DType dtype, Shape shape);
-  // Owned storage left as it is, for a result about to be written in full:
-  // saves zeroing (and touching) every page of a large output twice.
-  static Tensor allocate_uninitialized(DType dtype, Shape shape);
   // Shares ownership of memory the caller allocated, at least the shape's
   // byte size; writable.
   static Tensor adopt(DType dtype, Shape shape, std::shared_ptr<void> owner);
