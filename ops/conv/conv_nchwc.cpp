@@ -1,0 +1,137 @@
+#include "ops/conv/conv_nchwc.hpp"
+
+#include <algorithm>
+
+#include "ops/kernels/nchwc_conv.hpp"
+#include "runtime/core/aligned_buffer.hpp"
+#include "runtime/exec/thread_pool.hpp"
+
+namespace onnxrun {
+
+namespace {
+
+constexpr std::int64_t kB = kernels::kNchwcBlock;
+
+// Output blocks per task: the dense kernel's widest tile (4 blocks).
+constexpr std::int64_t kBlocksPerTask = 4;
+// Tasks carry at least this many multiply-adds, so that small late layers
+// (7x7 planes) are not split into dispatches that cost more than they do.
+constexpr std::int64_t kMinTaskMacs = 1 << 16;
+
+class ConvNchwc final : public ConvAlgorithm {
+ public:
+  ConvNchwc(const ConvSetup& setup, const kernels::NchwcConvShape& shape, bool depthwise)
+      : shape_(shape), depthwise_(depthwise), batch_(setup.params.batch), activation_(setup.activation) {
+    const std::int64_t floats =
+        depthwise ? kernels::nchwc_depthwise_packed_floats(shape) : kernels::nchwc_conv_packed_floats(shape);
+    packed_ = allocate_aligned(static_cast<std::size_t>(floats) * sizeof(float));
+    float* packed = static_cast<float*>(packed_.get());
+    if (depthwise)
+      kernels::nchwc_depthwise_pack_weights(shape, setup.weight, packed);
+    else
+      kernels::nchwc_conv_pack_weights(shape, setup.weight, packed);
+
+    // Tasks: images x groups of output blocks x runs of output pixels. The
+    // pixels are split only as far as the thread count needs (a few tasks per
+    // thread), in runs of whole 12-pixel multiples (every tile width divides 12).
+    block_groups_ = depthwise ? shape.out_blocks : (shape.out_blocks + kBlocksPerTask - 1) / kBlocksPerTask;
+    pixels_ = shape.out_h * shape.out_w;
+    const std::int64_t blocks_per_group = depthwise ? 1 : kBlocksPerTask;
+    const std::int64_t macs_per_pixel = blocks_per_group * kB * shape.kernel_h * shape.kernel_w *
+                                        (depthwise ? 1 : shape.in_blocks * kB);
+    const std::int64_t coarse_tasks = batch_ * block_groups_;
+    const std::int64_t wanted = setup.threads > 1 ? 4 * setup.threads : 1;
+    std::int64_t runs = std::max<std::int64_t>(1, (wanted + coarse_tasks - 1) / coarse_tasks);
+    const std::int64_t max_runs = std::max<std::int64_t>(1, pixels_ * macs_per_pixel / kMinTaskMacs);
+    runs = std::min({runs, max_runs, pixels_});
+    run_pixels_ = (pixels_ + runs - 1) / runs;
+    run_pixels_ = std::min(pixels_, (run_pixels_ + 11) / 12 * 12);
+    runs_ = (pixels_ + run_pixels_ - 1) / run_pixels_;
+  }
+
+  std::string name() const override {
+    const std::string k = std::to_string(shape_.kernel_h) + "x" + std::to_string(shape_.kernel_w);
+    return (depthwise_ ? "nchwc_depthwise_" : "nchwc_direct_") + k;
+  }
+
+  std::size_t workspace_bytes() const override { return 0; }
+
+  void run(const ConvRunArgs& args) const override {
+    kernels::Epilogue epilogue;
+    epilogue.row_bias = args.bias;
+    epilogue.activation = activation_;
+    const std::int64_t in_image = shape_.in_blocks * shape_.in_h * shape_.in_w * kB;
+    const std::int64_t out_image = shape_.out_blocks * pixels_ * kB;
+    const float* packed = static_cast<const float*>(packed_.get());
+    const auto body = [&](std::int64_t begin, std::int64_t end) {
+      kernels::Epilogue e = epilogue;
+      for (std::int64_t task = begin; task < end; ++task) {
+        const std::int64_t run = task % runs_, group = task / runs_ % block_groups_, image = task / runs_ / block_groups_;
+        const std::int64_t pixel_begin = run * run_pixels_, pixel_end = std::min(pixels_, pixel_begin + run_pixels_);
+        e.residual = args.residual ? args.residual + image * out_image : nullptr;
+        const float* input = args.input + image * in_image;
+        float* output = args.output + image * out_image;
+        if (depthwise_) {
+          kernels::nchwc_depthwise_conv(shape_, input, packed, output, e, group, group + 1, pixel_begin, pixel_end);
+        } else {
+          const std::int64_t first = group * kBlocksPerTask, last = std::min(shape_.out_blocks, first + kBlocksPerTask);
+          kernels::nchwc_conv(shape_, input, packed, output, e, first, last, pixel_begin, pixel_end);
+        }
+      }
+    };
+    const std::int64_t tasks = batch_ * block_groups_ * runs_;
+    if (args.pool)
+      args.pool->parallel_for(tasks, body, 1);
+    else
+      body(0, tasks);
+  }
+
+ private:
+  kernels::NchwcConvShape shape_;
+  bool depthwise_;
+  std::int64_t batch_;
+  kernels::ActivationParams activation_;
+  AlignedBuffer packed_;
+  std::int64_t block_groups_ = 1, pixels_ = 1, run_pixels_ = 1, runs_ = 1;
+};
+
+bool is_depthwise(const reference::ConvParams& p) {
+  return p.groups == p.in_channels && p.groups == p.out_channels && p.groups > 1;
+}
+
+}  // namespace
+
+bool conv_nchwc_applies(const reference::ConvParams& p) {
+  const bool two_d = p.in[0] == 1 && p.out[0] == 1 && p.kernel[0] == 1 && p.pad[0] == 0;
+  const bool blocked_channels = p.in_channels % kB == 0 && p.out_channels % kB == 0;
+  return two_d && blocked_channels && (p.groups == 1 || is_depthwise(p));
+}
+
+std::unique_ptr<ConvAlgorithm> make_conv_nchwc(const ConvSetup& setup) {
+  const reference::ConvParams& p = setup.params;
+  if (!setup.weight || !conv_nchwc_applies(p)) return nullptr;
+  kernels::NchwcConvShape shape;
+  shape.in_blocks = p.in_channels / kB;
+  shape.out_blocks = p.out_channels / kB;
+  shape.in_h = p.in[1];
+  shape.in_w = p.in[2];
+  shape.out_h = p.out[1];
+  shape.out_w = p.out[2];
+  shape.kernel_h = p.kernel[1];
+  shape.kernel_w = p.kernel[2];
+  shape.stride_h = p.stride[1];
+  shape.stride_w = p.stride[2];
+  shape.dilation_h = p.dilation[1];
+  shape.dilation_w = p.dilation[2];
+  shape.pad_top = p.pad[1];
+  shape.pad_left = p.pad[2];
+  // A pointwise stride-1 layer is one long row: tiles run across row ends.
+  if (shape.kernel_h == 1 && shape.kernel_w == 1 && shape.stride_h == 1 && shape.stride_w == 1 &&
+      shape.pad_top == 0 && shape.pad_left == 0 && shape.in_h == shape.out_h && shape.in_w == shape.out_w) {
+    shape.in_w = shape.out_w = shape.in_h * shape.in_w;
+    shape.in_h = shape.out_h = 1;
+  }
+  return std::make_unique<ConvNchwc>(setup, shape, is_depthwise(p));
+}
+
+}  // namespace onnxrun

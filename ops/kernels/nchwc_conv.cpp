@@ -1,0 +1,98 @@
+#include "ops/kernels/nchwc_conv.hpp"
+
+#include "ops/kernels/isa.hpp"
+#include "ops/kernels/nchwc_conv_variants.hpp"
+
+namespace onnxrun::kernels {
+
+namespace {
+
+constexpr std::int64_t kB = kNchwcBlock;
+
+NchwcConvEntry* dense_entry() {
+  switch (active_isa()) {
+    case Isa::Sse2: return nchwc_conv_sse2;
+    case Isa::Avx2Fma: return nchwc_conv_avx2;
+    case Isa::Avx512: return nchwc_conv_avx512;
+  }
+  return nchwc_conv_sse2;
+}
+
+NchwcConvEntry* depthwise_entry() {
+  switch (active_isa()) {
+    case Isa::Sse2: return nchwc_depthwise_conv_sse2;
+    case Isa::Avx2Fma: return nchwc_depthwise_conv_avx2;
+    case Isa::Avx512: return nchwc_depthwise_conv_avx512;
+  }
+  return nchwc_depthwise_conv_sse2;
+}
+
+}  // namespace
+
+const char* nchwc_conv_isa() {
+  // AVX-512 machines run the AVX2 instantiation (nchwc_conv_avx512.cpp).
+  return isa_name(active_isa() == Isa::Avx512 ? Isa::Avx2Fma : active_isa());
+}
+
+std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& s) {
+  return s.out_blocks * s.in_blocks * s.kernel_h * s.kernel_w * kB * kB;
+}
+
+void nchwc_conv_pack_weights(const NchwcConvShape& s, const float* weight, float* packed) {
+  const std::int64_t taps = s.kernel_h * s.kernel_w, in_channels = s.in_blocks * kB;
+  for (std::int64_t ob = 0; ob < s.out_blocks; ++ob)
+    for (std::int64_t ib = 0; ib < s.in_blocks; ++ib)
+      for (std::int64_t tap = 0; tap < taps; ++tap)
+        for (std::int64_t ic = 0; ic < kB; ++ic)
+          for (std::int64_t oc = 0; oc < kB; ++oc)
+            *packed++ = weight[((ob * kB + oc) * in_channels + ib * kB + ic) * taps + tap];
+}
+
+std::int64_t nchwc_depthwise_packed_floats(const NchwcConvShape& s) {
+  return s.out_blocks * s.kernel_h * s.kernel_w * kB;
+}
+
+void nchwc_depthwise_pack_weights(const NchwcConvShape& s, const float* weight, float* packed) {
+  const std::int64_t taps = s.kernel_h * s.kernel_w;
+  for (std::int64_t block = 0; block < s.out_blocks; ++block)
+    for (std::int64_t tap = 0; tap < taps; ++tap)
+      for (std::int64_t lane = 0; lane < kB; ++lane) *packed++ = weight[(block * kB + lane) * taps + tap];
+}
+
+void nchwc_conv(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
+                const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
+                std::int64_t pixel_end) {
+  if (block_begin >= block_end || pixel_begin >= pixel_end) return;
+  dense_entry()(shape, input, packed, output, epilogue, block_begin, block_end, pixel_begin, pixel_end);
+}
+
+void nchwc_depthwise_conv(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
+                          const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
+                          std::int64_t pixel_begin, std::int64_t pixel_end) {
+  if (block_begin >= block_end || pixel_begin >= pixel_end) return;
+  depthwise_entry()(shape, input, packed, output, epilogue, block_begin, block_end, pixel_begin, pixel_end);
+}
+
+// Plain loops: the compiler vectorizes the 8-lane inner loop, and these run
+// only at the edges of a blocked region of the graph.
+void reorder_nchw_to_nchwc(const float* nchw, float* nchwc, std::int64_t plane, std::int64_t block_begin,
+                           std::int64_t block_end) {
+  for (std::int64_t block = block_begin; block < block_end; ++block) {
+    const float* src = nchw + block * kB * plane;
+    float* dst = nchwc + block * kB * plane;
+    for (std::int64_t p = 0; p < plane; ++p)
+      for (std::int64_t lane = 0; lane < kB; ++lane) dst[p * kB + lane] = src[lane * plane + p];
+  }
+}
+
+void reorder_nchwc_to_nchw(const float* nchwc, float* nchw, std::int64_t plane, std::int64_t block_begin,
+                           std::int64_t block_end) {
+  for (std::int64_t block = block_begin; block < block_end; ++block) {
+    const float* src = nchwc + block * kB * plane;
+    float* dst = nchw + block * kB * plane;
+    for (std::int64_t lane = 0; lane < kB; ++lane)
+      for (std::int64_t p = 0; p < plane; ++p) dst[lane * plane + p] = src[p * kB + lane];
+  }
+}
+
+}  // namespace onnxrun::kernels

@@ -1,0 +1,61 @@
+#pragma once
+// Convolution on the channel-blocked layout NCHW8c: a tensor of C channels
+// (C a multiple of 8) is stored as [N, C/8, H, W, 8], so the 8 channels of a
+// block sit side by side at every pixel. One AVX2 vector then holds one
+// block's channels at one pixel, and
+//   - a dense convolution multiplies a broadcast input value by a vector of 8
+//     output channels' weights: no packing of the input, no transposes, the
+//     same inner loop for every kernel size, stride, dilation and padding;
+//   - a depthwise convolution is plain vector FMAs of 8 channels at once, with
+//     no edge handling along W (the NCHW kernel pads and deinterleaves rows).
+// The block is 8 on every instruction set, so the graph's layout does not
+// depend on the CPU: SSE2 and NEON use two 4-float vectors per block, AVX-512
+// runs the AVX2 code (a 16-channel block would need its own graph layout).
+#include <cstdint>
+
+#include "ops/kernels/epilogue.hpp"
+
+namespace onnxrun::kernels {
+
+inline constexpr std::int64_t kNchwcBlock = 8;
+
+// One image's geometry. Pads are the begin sides; outputs whose taps fall
+// outside the input read zeros there.
+struct NchwcConvShape {
+  std::int64_t in_blocks = 1, out_blocks = 1;  // channels / kNchwcBlock (equal for depthwise)
+  std::int64_t in_h = 1, in_w = 1, out_h = 1, out_w = 1;
+  std::int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  std::int64_t pad_top = 0, pad_left = 0;
+};
+
+// Dense (groups == 1) weights [out_channels, in_channels, kh, kw] repacked as
+// [out_blocks][in_blocks][kh][kw][8 input channels][8 output channels].
+std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& shape);
+void nchwc_conv_pack_weights(const NchwcConvShape& shape, const float* weight, float* packed);
+
+// Depthwise (groups == channels) weights [channels, 1, kh, kw] repacked as
+// [blocks][kh][kw][8 channels].
+std::int64_t nchwc_depthwise_packed_floats(const NchwcConvShape& shape);
+void nchwc_depthwise_pack_weights(const NchwcConvShape& shape, const float* weight, float* packed);
+
+// Computes, for one image, output blocks [block_begin, block_end) at output
+// pixels [pixel_begin, pixel_end) of the out_h * out_w plane (row-major).
+// The epilogue's row_bias is indexed by channel; its residual is the image's
+// residual in the output's layout. The output must not overlap the input.
+void nchwc_conv(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
+                const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
+                std::int64_t pixel_end);
+void nchwc_depthwise_conv(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
+                          const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
+                          std::int64_t pixel_begin, std::int64_t pixel_end);
+
+// Layout conversions of one image of `channels` (a multiple of 8) planes of
+// `plane` pixels, for channel blocks [block_begin, block_end).
+void reorder_nchw_to_nchwc(const float* nchw, float* nchwc, std::int64_t plane, std::int64_t block_begin,
+                           std::int64_t block_end);
+void reorder_nchwc_to_nchw(const float* nchwc, float* nchw, std::int64_t plane, std::int64_t block_begin,
+                           std::int64_t block_end);
+
+const char* nchwc_conv_isa();
+
+}  // namespace onnxrun::kernels

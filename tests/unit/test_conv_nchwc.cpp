@@ -1,0 +1,233 @@
+// The NCHW8c convolution algorithm (dense and depthwise) against the scalar
+// reference convolution plus the scalar epilogue, for every instruction set
+// this machine runs. The algorithm works on blocked tensors; the adapter below
+// converts the check's NCHW input, residual and output with the reorder
+// kernels, which the round-trip case checks on their own.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <vector>
+
+#include "ops/conv/conv_nchwc.hpp"
+#include "ops/kernels/nchwc_conv.hpp"
+#include "runtime/exec/thread_pool.hpp"
+#include "tests/support/conv_check.hpp"
+#include "tests/support/isa_loop.hpp"
+
+namespace k = onnxrun::kernels;
+using onnxrun::ConvAlgorithm;
+using onnxrun::ConvRunArgs;
+using onnxrun::ConvSetup;
+using onnxrun::reference::ConvParams;
+using onnxrun::testing::available_isas;
+using onnxrun::testing::ConvCheck;
+using onnxrun::testing::IsaGuard;
+
+namespace {
+
+// Runs the blocked algorithm on NCHW tensors.
+class BlockedAdapter final : public ConvAlgorithm {
+ public:
+  BlockedAdapter(std::unique_ptr<ConvAlgorithm> blocked, const ConvParams& p) : blocked_(std::move(blocked)), p_(p) {}
+  std::string name() const override { return blocked_->name(); }
+  std::size_t workspace_bytes() const override { return blocked_->workspace_bytes(); }
+  void run(const ConvRunArgs& args) const override {
+    const std::int64_t in_plane = p_.in[1] * p_.in[2], out_plane = p_.out[1] * p_.out[2];
+    std::vector<float> input = to_blocked(args.input, p_.in_channels, in_plane);
+    std::vector<float> residual = args.residual ? to_blocked(args.residual, p_.out_channels, out_plane)
+                                                : std::vector<float>{};
+    std::vector<float> output(static_cast<std::size_t>(p_.batch * p_.out_channels * out_plane), NAN);
+    ConvRunArgs blocked = args;
+    blocked.input = input.data();
+    blocked.residual = args.residual ? residual.data() : nullptr;
+    blocked.output = output.data();
+    blocked_->run(blocked);
+    const std::int64_t blocks = p_.out_channels / k::kNchwcBlock, image = p_.out_channels * out_plane;
+    for (std::int64_t n = 0; n < p_.batch; ++n)
+      k::reorder_nchwc_to_nchw(output.data() + n * image, args.output + n * image, out_plane, 0, blocks);
+  }
+
+ private:
+  std::vector<float> to_blocked(const float* nchw, std::int64_t channels, std::int64_t plane) const {
+    std::vector<float> blocked(static_cast<std::size_t>(p_.batch * channels * plane));
+    for (std::int64_t n = 0; n < p_.batch; ++n)
+      k::reorder_nchw_to_nchwc(nchw + n * channels * plane, blocked.data() + n * channels * plane, plane, 0,
+                               channels / k::kNchwcBlock);
+    return blocked;
+  }
+  std::unique_ptr<ConvAlgorithm> blocked_;
+  ConvParams p_;
+};
+
+std::unique_ptr<ConvAlgorithm> make_adapted(const ConvSetup& setup) {
+  auto blocked = onnxrun::make_conv_nchwc(setup);
+  return blocked ? std::make_unique<BlockedAdapter>(std::move(blocked), setup.params) : nullptr;
+}
+
+struct Layer {
+  std::int64_t batch = 1, in_channels = 8, out_channels = 8, h = 5, w = 5;
+  std::int64_t kernel_h = 3, kernel_w = 3, stride = 1, dilation = 1, pad_top = 1, pad_left = 1, pad_bottom = 1,
+               pad_right = 1;
+  bool depthwise = false;
+};
+
+ConvParams conv_params(const Layer& l) {
+  ConvParams p;
+  p.batch = l.batch;
+  p.in_channels = l.in_channels;
+  p.out_channels = l.out_channels;
+  p.groups = l.depthwise ? l.in_channels : 1;
+  p.in[1] = l.h;
+  p.in[2] = l.w;
+  p.kernel[1] = l.kernel_h;
+  p.kernel[2] = l.kernel_w;
+  p.stride[1] = p.stride[2] = l.stride;
+  p.dilation[1] = p.dilation[2] = l.dilation;
+  p.pad[1] = l.pad_top;
+  p.pad[2] = l.pad_left;
+  const auto out = [&](std::int64_t in, std::int64_t k, std::int64_t pb, std::int64_t pe) {
+    return (in + pb + pe - (k - 1) * l.dilation - 1) / l.stride + 1;
+  };
+  p.out[1] = out(l.h, l.kernel_h, l.pad_top, l.pad_bottom);
+  p.out[2] = out(l.w, l.kernel_w, l.pad_left, l.pad_right);
+  return p;
+}
+
+void check_layer(const Layer& layer, const ConvCheck& check, std::mt19937& rng, onnxrun::ThreadPool* pool = nullptr) {
+  const ConvParams p = conv_params(layer);
+  CAPTURE(p.in_channels);
+  CAPTURE(p.out_channels);
+  CAPTURE(p.in[1]);
+  CAPTURE(p.in[2]);
+  CAPTURE(p.kernel[1]);
+  CAPTURE(p.stride[1]);
+  CAPTURE(layer.depthwise);
+  onnxrun::testing::check_conv_algorithm(make_adapted, p, check, rng, pool);
+}
+
+}  // namespace
+
+TEST_CASE("NCHW8c reorders round-trip and place channel c of pixel p at block c/8, lane c%8") {
+  const std::int64_t channels = 16, plane = 7;
+  std::vector<float> nchw(channels * plane), blocked(nchw.size()), back(nchw.size());
+  for (std::size_t i = 0; i < nchw.size(); ++i) nchw[i] = static_cast<float>(i);
+  k::reorder_nchw_to_nchwc(nchw.data(), blocked.data(), plane, 0, 2);
+  for (std::int64_t c = 0; c < channels; ++c)
+    for (std::int64_t p = 0; p < plane; ++p)
+      CHECK(blocked[static_cast<std::size_t>((c / 8 * plane + p) * 8 + c % 8)] == nchw[c * plane + p]);
+  k::reorder_nchwc_to_nchw(blocked.data(), back.data(), plane, 0, 2);
+  CHECK(back == nchw);
+}
+
+TEST_CASE("NCHW8c dense convolution matches the reference on every instruction set") {
+  IsaGuard guard;
+  std::mt19937 rng(7);
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    CAPTURE(k::isa_name(isa));
+    // Block counts 1-5 and 9 cover every tile width (OB 4, 3, 2, 1 and a
+    // remainder); widths around the tiles (3, 4, 6, 8 pixels) and borders.
+    for (std::int64_t out_blocks : {1, 2, 3, 4, 5, 9})
+      for (std::int64_t w : {1, 2, 5, 7, 13}) {
+        Layer l;
+        l.in_channels = 16;
+        l.out_channels = out_blocks * 8;
+        l.h = 4;
+        l.w = w;
+        check_layer(l, ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng);
+      }
+    Layer pointwise;  // one long row across row ends, more input blocks than a pass takes
+    pointwise.in_channels = 72;
+    pointwise.out_channels = 24;
+    pointwise.h = 5;
+    pointwise.w = 7;
+    pointwise.kernel_h = pointwise.kernel_w = 1;
+    pointwise.pad_top = pointwise.pad_left = pointwise.pad_bottom = pointwise.pad_right = 0;
+    check_layer(pointwise, ConvCheck{true, false, {k::Activation::Clip, 0.0f, 6.0f}, true, nullptr}, rng);
+    Layer strided;  // stride 2, 7x7 kernel, asymmetric pads, batch 2
+    strided.batch = 2;
+    strided.in_channels = 8;
+    strided.out_channels = 16;
+    strided.h = 11;
+    strided.w = 12;
+    strided.kernel_h = strided.kernel_w = 7;
+    strided.stride = 2;
+    strided.pad_top = 3;
+    strided.pad_left = 2;
+    strided.pad_bottom = 1;
+    strided.pad_right = 3;
+    check_layer(strided, ConvCheck{false, true, {k::Activation::Silu}, true, nullptr}, rng);
+    Layer dilated;  // dilation 2, a non-square kernel, no padding
+    dilated.in_channels = 24;
+    dilated.out_channels = 8;
+    dilated.h = 9;
+    dilated.w = 10;
+    dilated.kernel_h = 3;
+    dilated.kernel_w = 2;
+    dilated.dilation = 2;
+    dilated.pad_top = dilated.pad_left = dilated.pad_bottom = dilated.pad_right = 0;
+    check_layer(dilated, ConvCheck{true, false, {}, true, nullptr}, rng);
+  }
+}
+
+TEST_CASE("NCHW8c depthwise convolution matches the reference on every instruction set") {
+  IsaGuard guard;
+  std::mt19937 rng(11);
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    CAPTURE(k::isa_name(isa));
+    for (std::int64_t kernel : {3, 5})
+      for (std::int64_t stride : {1, 2})
+        for (std::int64_t w : {1, 3, 8, 9, 17}) {
+          Layer l;
+          l.depthwise = true;
+          l.batch = 2;
+          l.in_channels = l.out_channels = 16;
+          l.h = 6;
+          l.w = w;
+          l.kernel_h = l.kernel_w = kernel;
+          l.stride = stride;
+          l.pad_top = l.pad_left = kernel / 2;
+          l.pad_bottom = l.pad_right = kernel / 2 - (stride == 2 ? 1 : 0);
+          check_layer(l, ConvCheck{true, true, {k::Activation::HardSwish, 1.0f / 6, 0.5f}, true, nullptr}, rng);
+        }
+    Layer dilated;
+    dilated.depthwise = true;
+    dilated.in_channels = dilated.out_channels = 8;
+    dilated.h = dilated.w = 9;
+    dilated.dilation = 2;
+    dilated.pad_top = dilated.pad_left = dilated.pad_bottom = dilated.pad_right = 2;
+    check_layer(dilated, ConvCheck{}, rng);
+  }
+}
+
+TEST_CASE("NCHW8c convolution splits work over a thread pool without changing results") {
+  onnxrun::ThreadPool pool(3);
+  std::mt19937 rng(5);
+  Layer dense;
+  dense.in_channels = 32;
+  dense.out_channels = 40;
+  dense.h = 14;
+  dense.w = 15;
+  check_layer(dense, ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng, &pool);
+  Layer depthwise = dense;
+  depthwise.depthwise = true;
+  depthwise.out_channels = 32;
+  depthwise.stride = 2;
+  check_layer(depthwise, ConvCheck{true, false, {}, true, nullptr}, rng, &pool);
+}
+
+TEST_CASE("NCHW8c convolution does not take layers it cannot run") {
+  ConvParams p;
+  p.in_channels = 12;  // not a multiple of 8
+  p.out_channels = 16;
+  CHECK_FALSE(onnxrun::conv_nchwc_applies(p));
+  p.in_channels = 16;
+  p.groups = 2;  // grouped, not depthwise
+  CHECK_FALSE(onnxrun::conv_nchwc_applies(p));
+  p.groups = 1;
+  p.in[0] = 3;  // 3D
+  CHECK_FALSE(onnxrun::conv_nchwc_applies(p));
+  p.in[0] = 1;
+  CHECK(onnxrun::conv_nchwc_applies(p));
+}
