@@ -15,6 +15,7 @@
 #include "ops/conv/conv_depthwise.hpp"
 #include "ops/conv/conv_direct.hpp"
 #include "ops/conv/conv_gemm.hpp"
+#include "ops/conv/conv_nchwc.hpp"
 #include "ops/conv/conv_winograd.hpp"
 #include "runtime/exec/thread_pool.hpp"
 
@@ -36,6 +37,8 @@ const std::vector<ConvFactory>& conv_algorithms() {
       {"winograd6", [](const ConvSetup& setup) { return make_conv_winograd(setup, 6); }},
       {"depthwise", make_conv_depthwise},
       {"direct", make_conv_direct},
+      // Blocked input and output (same sizes): what the layout pass runs.
+      {"nchwc", make_conv_nchwc},
   };
   return factories;
 }

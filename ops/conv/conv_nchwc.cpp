@@ -12,8 +12,8 @@ namespace {
 
 constexpr std::int64_t kB = kernels::kNchwcBlock;
 
-// Output blocks per task: the dense kernel's widest tile (4 blocks).
-constexpr std::int64_t kBlocksPerTask = 4;
+// Output blocks per task: the dense kernel's weight group.
+constexpr std::int64_t kBlocksPerTask = kernels::kNchwcGroup;
 // Tasks carry at least this many multiply-adds, so that small late layers
 // (7x7 planes) are not split into dispatches that cost more than they do.
 constexpr std::int64_t kMinTaskMacs = 1 << 16;

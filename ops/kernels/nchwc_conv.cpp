@@ -1,5 +1,7 @@
 #include "ops/kernels/nchwc_conv.hpp"
 
+#include <algorithm>
+
 #include "ops/kernels/isa.hpp"
 #include "ops/kernels/nchwc_conv_variants.hpp"
 
@@ -40,12 +42,15 @@ std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& s) {
 
 void nchwc_conv_pack_weights(const NchwcConvShape& s, const float* weight, float* packed) {
   const std::int64_t taps = s.kernel_h * s.kernel_w, in_channels = s.in_blocks * kB;
-  for (std::int64_t ob = 0; ob < s.out_blocks; ++ob)
+  for (std::int64_t first = 0; first < s.out_blocks; first += kNchwcGroup) {
+    const std::int64_t group = std::min(kNchwcGroup, s.out_blocks - first);
     for (std::int64_t ib = 0; ib < s.in_blocks; ++ib)
       for (std::int64_t tap = 0; tap < taps; ++tap)
         for (std::int64_t ic = 0; ic < kB; ++ic)
-          for (std::int64_t oc = 0; oc < kB; ++oc)
-            *packed++ = weight[((ob * kB + oc) * in_channels + ib * kB + ic) * taps + tap];
+          for (std::int64_t ob = first; ob < first + group; ++ob)
+            for (std::int64_t oc = 0; oc < kB; ++oc)
+              *packed++ = weight[((ob * kB + oc) * in_channels + ib * kB + ic) * taps + tap];
+  }
 }
 
 std::int64_t nchwc_depthwise_packed_floats(const NchwcConvShape& s) {

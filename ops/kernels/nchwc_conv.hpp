@@ -18,6 +18,9 @@
 namespace onnxrun::kernels {
 
 inline constexpr std::int64_t kNchwcBlock = 8;
+// Output blocks the dense kernel computes together; its weights are packed by
+// groups of this many blocks.
+inline constexpr std::int64_t kNchwcGroup = 4;
 
 // One image's geometry. Pads are the begin sides; outputs whose taps fall
 // outside the input read zeros there.
@@ -28,8 +31,9 @@ struct NchwcConvShape {
   std::int64_t pad_top = 0, pad_left = 0;
 };
 
-// Dense (groups == 1) weights [out_channels, in_channels, kh, kw] repacked as
-// [out_blocks][in_blocks][kh][kw][8 input channels][8 output channels].
+// Dense (groups == 1) weights [out_channels, in_channels, kh, kw] repacked by
+// groups of kNchwcGroup output blocks (the last group may be smaller, G
+// blocks): [group][in_blocks][kh][kw][8 input channels][G blocks][8 outputs].
 std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& shape);
 void nchwc_conv_pack_weights(const NchwcConvShape& shape, const float* weight, float* packed);
 
@@ -40,7 +44,8 @@ void nchwc_depthwise_pack_weights(const NchwcConvShape& shape, const float* weig
 
 // Computes, for one image, output blocks [block_begin, block_end) at output
 // pixels [pixel_begin, pixel_end) of the out_h * out_w plane (row-major).
-// The epilogue's row_bias is indexed by channel; its residual is the image's
+// For the dense kernel block_begin is a multiple of kNchwcGroup and block_end
+// one too or out_blocks. The epilogue's row_bias is indexed by channel; its residual is the image's
 // residual in the output's layout. The output must not overlap the input.
 void nchwc_conv(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
                 const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,

@@ -4,15 +4,18 @@
 // compiled with its own flags). Included only by those files.
 //
 // Dense: a tile is OB output blocks x PX output pixels of one row, OB * PX * 8
-// sums held in registers (12 AVX2 registers for every shape used). For each
-// input channel the tile loads PX broadcast input values and OB weight vectors
-// and does OB * PX vector FMAs: 7 loads per 12 FMAs at OB=4, PX=3, within what
-// two load ports sustain beside two FMA pipes. Pixels whose taps reach past
+// sums held in registers (12 AVX2 registers). For each input channel the tile
+// loads OB weight vectors and PX broadcast input values and does OB * PX
+// vector FMAs: 8 loads per 12 FMAs at OB=2, PX=6, within what two load ports
+// sustain beside two FMA pipes. Pixels whose taps reach past
 // the input's left or right edge go one at a time through a checked tile;
 // rows whose taps fall outside are skipped per kernel row.
 //
 // Depthwise: a tile is PX pixels of one block; each tap's weight vector is
 // loaded once and multiplies PX input vectors.
+//
+// Tiles store plain sums; the epilogue sweeps each finished row segment
+// (at most kSegment pixels) while it is in L1.
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
@@ -54,37 +57,64 @@ struct NchwcConvKernel {
     }
   };
 
-  // bias + residual + activation for block `block`'s vectors at output offset `at`.
-  static void store_block(const Job& job, const Batch* sums, std::int64_t block, std::int64_t at) {
+  // The epilogue over `pixels` consecutive pixels of block `block` starting
+  // at output offset `at`, once their sums are complete: a separate sweep of
+  // L1-resident values, so that the tiles store plain sums and the
+  // activation's switch runs once per sweep, not once per vector.
+  static void finish_span(const Job& job, std::int64_t block, std::int64_t at, std::int64_t pixels) {
     const Epilogue& e = job.epilogue;
-    for (int s = 0; s < kSub; ++s) {
-      Batch v = sums[s];
-      if (e.row_bias) v += Batch::load_unaligned(e.row_bias + block * kB + s * kWidth);
-      if (e.residual) v += Batch::load_unaligned(e.residual + at + s * kWidth);
-      apply_activation_simd(v, e.activation).store_unaligned(job.output + at + s * kWidth);
+    if (epilogue_is_identity(e)) return;
+    switch (e.activation.kind) {
+      case Activation::None: return finish_span_with(job, block, at, pixels, [](Batch v) { return v; });
+      case Activation::Relu:
+        return finish_span_with(job, block, at, pixels, [](Batch v) { return xsimd::max(v, Batch(0.0f)); });
+      case Activation::Clip: {
+        const Batch lo(e.activation.alpha), hi(e.activation.beta);
+        return finish_span_with(job, block, at, pixels, [&](Batch v) { return xsimd::min(xsimd::max(v, lo), hi); });
+      }
+      default:
+        return finish_span_with(job, block, at, pixels,
+                                [&](Batch v) { return apply_activation_simd(v, e.activation); });
     }
   }
 
-  // Dense tile: blocks [block, block + OB) at columns [col, col + PX) of row
-  // `row`, summing input blocks [ib_begin, ib_end). The sums start from zero
-  // for the first input block and from the output's partial sums otherwise;
-  // the epilogue runs after the last input block. kChecked skips taps outside
-  // the input's columns (border pixels).
-  template <int OB, int PX, bool kChecked>
-  static void dense_tile(const Job& job, std::int64_t block, std::int64_t row, std::int64_t col, std::int64_t ib_begin,
-                         std::int64_t ib_end) {
+  template <class Activate>
+  static void finish_span_with(const Job& job, std::int64_t block, std::int64_t at, std::int64_t pixels,
+                               Activate activate) {
+    const Epilogue& e = job.epilogue;
+    Batch bias[kSub];
+    for (int v = 0; v < kSub; ++v)
+      bias[v] = e.row_bias ? Batch::load_unaligned(e.row_bias + block * kB + v * kWidth) : Batch(0.0f);
+    float* out = job.output + at;
+    const float* residual = e.residual ? e.residual + at : nullptr;
+    for (std::int64_t i = 0; i < pixels * kB; i += kB)
+      for (int v = 0; v < kSub; ++v) {
+        Batch x = Batch::load_unaligned(out + i + v * kWidth) + bias[v];
+        if (residual) x += Batch::load_unaligned(residual + i + v * kWidth);
+        activate(x).store_unaligned(out + i + v * kWidth);
+      }
+  }
+
+  // Dense tile: blocks [block, block + OB) of a weight group of G blocks, at
+  // columns [col, col + PX) of row `row`, summing input blocks
+  // [ib_begin, ib_end) onto zero (the first input block) or onto the partial
+  // sums in the output. kChecked skips taps outside the input's columns
+  // (border pixels); kStride is the column stride when it is 1 (constant
+  // offsets), else 0. `weights` points at the tile's first block within the
+  // group's weights, where one input channel's G blocks are consecutive.
+  template <int G, int OB, int PX, int kStride, bool kChecked>
+  static void dense_tile(const Job& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
+                         std::int64_t ib_begin, std::int64_t ib_end) {
     const NchwcConvShape& s = job.shape;
+    const std::int64_t stride = kStride ? kStride : s.stride_w;
     Batch acc[OB][PX][kSub];
-    const std::int64_t out_at = block * job.out_plane + (row * s.out_w + col) * kB;
+    float* out = job.output + block * job.out_plane + (row * s.out_w + col) * kB;
     for (int o = 0; o < OB; ++o)
       for (int p = 0; p < PX; ++p)
         for (int v = 0; v < kSub; ++v)
           acc[o][p][v] = ib_begin == 0 ? Batch(0.0f)
-                                       : Batch::load_unaligned(job.output + out_at + o * job.out_plane + p * kB +
-                                                               v * kWidth);
-    const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * s.stride_w - s.pad_left;
-    const std::int64_t pixel_step = s.stride_w * kB;
-    const float* block_weights = job.packed + block * job.block_weights;
+                                       : Batch::load_unaligned(out + o * job.out_plane + p * kB + v * kWidth);
+    const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * stride - s.pad_left;
     for (std::int64_t ib = ib_begin; ib < ib_end; ++ib) {
       const float* plane = job.input + ib * job.in_plane;
       for (std::int64_t kh = 0; kh < s.kernel_h; ++kh) {
@@ -93,40 +123,38 @@ struct NchwcConvKernel {
         for (std::int64_t kw = 0; kw < s.kernel_w; ++kw) {
           const std::int64_t in_col = col0 + kw * s.dilation_w;
           if (kChecked && (in_col < 0 || in_col >= s.in_w)) continue;
-          const float* x = plane + (in_row * s.in_w + in_col) * kB;
-          const float* w = block_weights + ((ib * s.kernel_h + kh) * s.kernel_w + kw) * kB * kB;
+          const float* x[PX];
+          for (int p = 0; p < PX; ++p) x[p] = plane + (in_row * s.in_w + in_col + p * stride) * kB;
+          const float* w = weights + ((ib * s.kernel_h + kh) * s.kernel_w + kw) * kB * kB * G;
 #pragma GCC unroll 8
           for (int ic = 0; ic < kB; ++ic) {
-            Batch xv[PX];
-            for (int p = 0; p < PX; ++p) xv[p] = Batch(x[p * pixel_step + ic]);
+            Batch wv[OB][kSub];
             for (int o = 0; o < OB; ++o)
-              for (int v = 0; v < kSub; ++v) {
-                const Batch wv = Batch::load_unaligned(w + o * job.block_weights + ic * kB + v * kWidth);
-                for (int p = 0; p < PX; ++p) acc[o][p][v] = xsimd::fma(wv, xv[p], acc[o][p][v]);
-              }
+              for (int v = 0; v < kSub; ++v) wv[o][v] = Batch::load_unaligned(w + (ic * G + o) * kB + v * kWidth);
+            for (int p = 0; p < PX; ++p) {
+              const Batch xv(x[p][ic]);
+              for (int o = 0; o < OB; ++o)
+                for (int v = 0; v < kSub; ++v) acc[o][p][v] = xsimd::fma(wv[o][v], xv, acc[o][p][v]);
+            }
           }
         }
       }
     }
     for (int o = 0; o < OB; ++o)
-      for (int p = 0; p < PX; ++p) {
-        const std::int64_t at = out_at + o * job.out_plane + p * kB;
-        if (ib_end == s.in_blocks) {
-          store_block(job, acc[o][p], block + o, at);
-        } else {
-          for (int v = 0; v < kSub; ++v) acc[o][p][v].store_unaligned(job.output + at + v * kWidth);
-        }
-      }
+      for (int p = 0; p < PX; ++p)
+        for (int v = 0; v < kSub; ++v) acc[o][p][v].store_unaligned(out + o * job.out_plane + p * kB + v * kWidth);
   }
 
   // Depthwise tile: block `block` at columns [col, col + PX) of row `row`.
-  template <int PX, bool kChecked>
+  // kStride: the column stride when it is 1 or 2 (constant offsets), else 0.
+  template <int PX, bool kChecked, int kStride>
   static void depthwise_tile(const Job& job, std::int64_t block, std::int64_t row, std::int64_t col) {
     const NchwcConvShape& s = job.shape;
+    const std::int64_t stride = kStride ? kStride : s.stride_w;
     Batch acc[PX][kSub];
     for (int p = 0; p < PX; ++p)
       for (int v = 0; v < kSub; ++v) acc[p][v] = Batch(0.0f);
-    const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * s.stride_w - s.pad_left;
+    const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * stride - s.pad_left;
     const float* plane = job.input + block * job.in_plane;
     const float* weights = job.packed + block * job.block_weights;
     for (std::int64_t kh = 0; kh < s.kernel_h; ++kh) {
@@ -137,25 +165,34 @@ struct NchwcConvKernel {
         Batch wv[kSub];
         for (int v = 0; v < kSub; ++v)
           wv[v] = Batch::load_unaligned(weights + (kh * s.kernel_w + kw) * kB + v * kWidth);
+        const std::int64_t tap_col = col0 + kw * s.dilation_w;
+        const float* x = x_row + tap_col * kB;
         for (int p = 0; p < PX; ++p) {
-          const std::int64_t in_col = col0 + p * s.stride_w + kw * s.dilation_w;
-          if (kChecked && (in_col < 0 || in_col >= s.in_w)) continue;
+          if (kChecked && (tap_col + p * stride < 0 || tap_col + p * stride >= s.in_w)) continue;
           for (int v = 0; v < kSub; ++v)
-            acc[p][v] = xsimd::fma(wv[v], Batch::load_unaligned(x_row + in_col * kB + v * kWidth), acc[p][v]);
+            acc[p][v] = xsimd::fma(wv[v], Batch::load_unaligned(x + p * stride * kB + v * kWidth), acc[p][v]);
         }
       }
     }
-    for (int p = 0; p < PX; ++p) store_block(job, acc[p], block, block * job.out_plane + (row * s.out_w + col + p) * kB);
+    float* out = job.output + block * job.out_plane + (row * s.out_w + col) * kB;
+    for (int p = 0; p < PX; ++p)
+      for (int v = 0; v < kSub; ++v) acc[p][v].store_unaligned(out + p * kB + v * kWidth);
   }
 
-  // Calls segment(row, first, last) for each row's share [first, last) of
-  // the output pixels [pixel_begin, pixel_end) (row-major over the plane).
+  // Output pixels per segment: a segment's partial sums (4 blocks), the input
+  // they read and one pass's weights stay within L1 (6 + 12 + 8 KiB for a
+  // pointwise layer), and the epilogue sweeps it while it is there.
+  static constexpr std::int64_t kSegment = 48;
+
+  // Calls segment(row, first, last) for runs [first, last) of at most
+  // kSegment columns of one row covering the output pixels
+  // [pixel_begin, pixel_end) (row-major over the plane).
   template <class Segment>
   static void for_row_segments(const Job& job, std::int64_t pixel_begin, std::int64_t pixel_end, Segment segment) {
     const std::int64_t out_w = job.shape.out_w;
     for (std::int64_t pixel = pixel_begin; pixel < pixel_end;) {
       const std::int64_t row = pixel / out_w, first = pixel % out_w;
-      const std::int64_t last = std::min(out_w, first + (pixel_end - pixel));
+      const std::int64_t last = std::min({out_w, first + (pixel_end - pixel), first + kSegment});
       segment(row, first, last);
       pixel += last - first;
     }
@@ -175,56 +212,93 @@ struct NchwcConvKernel {
     for (col = hi; col < last; ++col) border(col);
   }
 
-  // Input blocks summed per pass over a row segment: the pass's weights
-  // (OB x blocks x taps x 256 bytes, 8 KiB at 1x1 and 9 KiB at 3x3) stay in L1
-  // while the segment is swept; partial sums go through the output row, which
-  // L1 holds too.
+  // Input blocks summed per pass over a segment: the pass's weights (OB x
+  // blocks x taps x 256 bytes: 8 KiB at 1x1, 9 KiB at 3x3) stay in L1.
   static std::int64_t input_blocks_per_pass(const NchwcConvShape& s) {
     return std::max<std::int64_t>(1, 8 / (s.kernel_h * s.kernel_w));
   }
 
-  template <int OB, int PX>
-  static void dense_blocks(const Job& job, std::int64_t block, std::int64_t pixel_begin, std::int64_t pixel_end) {
+  // Blocks [block, block + OB) of a group of G at columns [first, last) of
+  // one row, for one pass over the input blocks.
+  template <int G, int OB, int PX, int kStride>
+  static void dense_columns(const Job& job, const float* weights, std::int64_t block, std::int64_t row,
+                            std::int64_t first, std::int64_t last, std::int64_t ib, std::int64_t ib_end) {
+    for_columns<PX>(
+        job, first, last,
+        [&](std::int64_t col) { dense_tile<G, OB, PX, kStride, false>(job, weights, block, row, col, ib, ib_end); },
+        [&](std::int64_t col) { dense_tile<G, OB, 1, kStride, false>(job, weights, block, row, col, ib, ib_end); },
+        [&](std::int64_t col) { dense_tile<G, OB, 1, kStride, true>(job, weights, block, row, col, ib, ib_end); });
+  }
+
+  // One weight group of G blocks starting at `block`. Tiles take two blocks
+  // by six pixels (12 sums, 2 weight vectors and a broadcast: 15 of the 16
+  // AVX2 registers) or one block by twelve; wider tiles ran out of registers.
+  template <int G, int kStride>
+  static void dense_group(const Job& job, std::int64_t block, std::int64_t pixel_begin, std::int64_t pixel_end) {
     const std::int64_t in_blocks = job.shape.in_blocks, per_pass = input_blocks_per_pass(job.shape);
+    const float* group_weights = job.packed + block * job.block_weights;
     for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
       for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
         const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
-        for_columns<PX>(
-            job, first, last, [&](std::int64_t col) { dense_tile<OB, PX, false>(job, block, row, col, ib, ib_end); },
-            [&](std::int64_t col) { dense_tile<OB, 1, false>(job, block, row, col, ib, ib_end); },
-            [&](std::int64_t col) { dense_tile<OB, 1, true>(job, block, row, col, ib, ib_end); });
+        int o = 0;
+        for (; o + 2 <= G; o += 2)
+          dense_columns<G, 2, 5, kStride>(job, group_weights + o * kB, block + o, row, first, last, ib, ib_end);
+        if (o < G) dense_columns<G, 1, 10, kStride>(job, group_weights + o * kB, block + o, row, first, last, ib, ib_end);
       }
+      for (int o = 0; o < G; ++o)
+        finish_span(job, block + o, (block + o) * job.out_plane + (row * job.shape.out_w + first) * kB, last - first);
     });
+  }
+
+  template <int kStride>
+  static void dense_strided(const Job& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
+                            std::int64_t pixel_end) {
+    std::int64_t block = block_begin;
+    for (; block + kNchwcGroup <= block_end; block += kNchwcGroup)
+      dense_group<4, kStride>(job, block, pixel_begin, pixel_end);
+    switch (block_end - block) {
+      case 3: return dense_group<3, kStride>(job, block, pixel_begin, pixel_end);
+      case 2: return dense_group<2, kStride>(job, block, pixel_begin, pixel_end);
+      case 1: return dense_group<1, kStride>(job, block, pixel_begin, pixel_end);
+      default: return;
+    }
   }
 
   static void dense(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
                     const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
                     std::int64_t pixel_begin, std::int64_t pixel_end) {
-    const Job job(shape, input, packed, output, epilogue,
-                  shape.in_blocks * shape.kernel_h * shape.kernel_w * kB * kB);
-    // Widest tiles first: 12 accumulators at every width.
-    std::int64_t block = block_begin;
-    for (; block + 4 <= block_end; block += 4) dense_blocks<4, 3>(job, block, pixel_begin, pixel_end);
-    switch (block_end - block) {
-      case 3: return dense_blocks<3, 4>(job, block, pixel_begin, pixel_end);
-      case 2: return dense_blocks<2, 6>(job, block, pixel_begin, pixel_end);
-      case 1: return dense_blocks<1, 8>(job, block, pixel_begin, pixel_end);
-      default: return;
-    }
+    // Packed floats per output block; a group of 4 blocks starts at 4 times that.
+    const Job job(shape, input, packed, output, epilogue, shape.in_blocks * shape.kernel_h * shape.kernel_w * kB * kB);
+    if (shape.stride_w == 1)
+      dense_strided<1>(job, block_begin, block_end, pixel_begin, pixel_end);
+    else
+      dense_strided<0>(job, block_begin, block_end, pixel_begin, pixel_end);
+  }
+
+  template <int kStride>
+  static void depthwise_blocks(const Job& job, std::int64_t block_begin, std::int64_t block_end,
+                               std::int64_t pixel_begin, std::int64_t pixel_end) {
+    constexpr int kPixels = 8 / kSub;
+    for (std::int64_t block = block_begin; block < block_end; ++block)
+      for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
+        for_columns<kPixels>(
+            job, first, last,
+            [&](std::int64_t col) { depthwise_tile<kPixels, false, kStride>(job, block, row, col); },
+            [&](std::int64_t col) { depthwise_tile<1, false, kStride>(job, block, row, col); },
+            [&](std::int64_t col) { depthwise_tile<1, true, kStride>(job, block, row, col); });
+        finish_span(job, block, block * job.out_plane + (row * job.shape.out_w + first) * kB, last - first);
+      });
   }
 
   static void depthwise(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
                         const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
                         std::int64_t pixel_begin, std::int64_t pixel_end) {
     const Job job(shape, input, packed, output, epilogue, shape.kernel_h * shape.kernel_w * kB);
-    constexpr int kPixels = 8 / kSub;
-    for (std::int64_t block = block_begin; block < block_end; ++block)
-      for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
-        for_columns<kPixels>(
-            job, first, last, [&](std::int64_t col) { depthwise_tile<kPixels, false>(job, block, row, col); },
-            [&](std::int64_t col) { depthwise_tile<1, false>(job, block, row, col); },
-            [&](std::int64_t col) { depthwise_tile<1, true>(job, block, row, col); });
-      });
+    switch (shape.stride_w) {
+      case 1: return depthwise_blocks<1>(job, block_begin, block_end, pixel_begin, pixel_end);
+      case 2: return depthwise_blocks<2>(job, block_begin, block_end, pixel_begin, pixel_end);
+      default: return depthwise_blocks<0>(job, block_begin, block_end, pixel_begin, pixel_end);
+    }
   }
 };
 
