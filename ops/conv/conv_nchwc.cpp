@@ -33,7 +33,7 @@ class ConvNchwc final : public ConvAlgorithm {
 
     // Tasks: images x groups of output blocks x runs of output pixels. The
     // pixels are split only as far as the thread count needs (a few tasks per
-    // thread), in runs of whole 12-pixel multiples (every tile width divides 12).
+    // thread), in runs of whole 60-pixel kernel segments (nchwc_conv_impl.hpp).
     block_groups_ = depthwise ? shape.out_blocks : (shape.out_blocks + kBlocksPerTask - 1) / kBlocksPerTask;
     pixels_ = shape.out_h * shape.out_w;
     const std::int64_t blocks_per_group = depthwise ? 1 : kBlocksPerTask;
@@ -45,7 +45,7 @@ class ConvNchwc final : public ConvAlgorithm {
     const std::int64_t max_runs = std::max<std::int64_t>(1, pixels_ * macs_per_pixel / kMinTaskMacs);
     runs = std::min({runs, max_runs, pixels_});
     run_pixels_ = (pixels_ + runs - 1) / runs;
-    run_pixels_ = std::min(pixels_, (run_pixels_ + 11) / 12 * 12);
+    run_pixels_ = std::min(pixels_, (run_pixels_ + 59) / 60 * 60);
     runs_ = (pixels_ + run_pixels_ - 1) / run_pixels_;
   }
 

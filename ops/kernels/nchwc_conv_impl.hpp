@@ -19,6 +19,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "ops/kernels/epilogue_simd.hpp"
 #include "ops/kernels/nchwc_conv.hpp"
@@ -180,9 +181,11 @@ struct NchwcConvKernel {
   }
 
   // Output pixels per segment: a segment's partial sums (4 blocks), the input
-  // they read and one pass's weights stay within L1 (6 + 12 + 8 KiB for a
+  // they read and one pass's weights stay within L1 (8 + 15 + 8 KiB for a
   // pointwise layer), and the epilogue sweeps it while it is there.
-  static constexpr std::int64_t kSegment = 48;
+  // 60 is a multiple of every tile width (5, 10, and the depthwise 8 / 4 do
+  // not matter: their tails are cheap).
+  static constexpr std::int64_t kSegment = 60;
 
   // Calls segment(row, first, last) for runs [first, last) of at most
   // kSegment columns of one row covering the output pixels
@@ -198,18 +201,33 @@ struct NchwcConvKernel {
     }
   }
 
-  // Columns [first, last) of a row: the interior in tiles of PX (then single
-  // pixels), the border pixels one at a time through the checked tile.
-  template <int PX, class Interior, class Single, class Border>
-  static void for_columns(const Job& job, std::int64_t first, std::int64_t last, Interior interior, Single single,
+  // Columns [first, last) of a row: the interior in tiles of PX, then its
+  // remaining columns through tail(col, count) (count < PX), and the border
+  // pixels one at a time through the checked tile.
+  template <int PX, class Interior, class Tail, class Border>
+  static void for_columns(const Job& job, std::int64_t first, std::int64_t last, Interior interior, Tail tail,
                           Border border) {
     const std::int64_t lo = std::clamp(job.interior_begin, first, last);
     const std::int64_t hi = std::clamp(job.interior_end, lo, last);
     for (std::int64_t col = first; col < lo; ++col) border(col);
     std::int64_t col = lo;
     for (; col + PX <= hi; col += PX) interior(col);
-    for (; col < hi; ++col) single(col);
+    if (col < hi) tail(col, hi - col);
     for (col = hi; col < last; ++col) border(col);
+  }
+
+  // A run of count unchecked columns in tiles of 4, 3, 2 and 1 pixels: as
+  // many independent sums as the run allows (single-pixel tiles of one block
+  // wait on the FMA latency).
+  template <class Tile>
+  static void for_tail(std::int64_t col, std::int64_t count, Tile tile) {
+    for (; count >= 4; col += 4, count -= 4) tile(std::integral_constant<int, 4>{}, col);
+    switch (count) {
+      case 3: return tile(std::integral_constant<int, 3>{}, col);
+      case 2: return tile(std::integral_constant<int, 2>{}, col);
+      case 1: return tile(std::integral_constant<int, 1>{}, col);
+      default: return;
+    }
   }
 
   // Input blocks summed per pass over a segment: the pass's weights (OB x
@@ -226,7 +244,11 @@ struct NchwcConvKernel {
     for_columns<PX>(
         job, first, last,
         [&](std::int64_t col) { dense_tile<G, OB, PX, kStride, false>(job, weights, block, row, col, ib, ib_end); },
-        [&](std::int64_t col) { dense_tile<G, OB, 1, kStride, false>(job, weights, block, row, col, ib, ib_end); },
+        [&](std::int64_t col, std::int64_t count) {
+          for_tail(col, count, [&](auto px, std::int64_t c) {
+            dense_tile<G, OB, decltype(px)::value, kStride, false>(job, weights, block, row, c, ib, ib_end);
+          });
+        },
         [&](std::int64_t col) { dense_tile<G, OB, 1, kStride, true>(job, weights, block, row, col, ib, ib_end); });
   }
 
@@ -284,7 +306,11 @@ struct NchwcConvKernel {
         for_columns<kPixels>(
             job, first, last,
             [&](std::int64_t col) { depthwise_tile<kPixels, false, kStride>(job, block, row, col); },
-            [&](std::int64_t col) { depthwise_tile<1, false, kStride>(job, block, row, col); },
+            [&](std::int64_t col, std::int64_t count) {
+              for_tail(col, count, [&](auto px, std::int64_t c) {
+                depthwise_tile<decltype(px)::value, false, kStride>(job, block, row, c);
+              });
+            },
             [&](std::int64_t col) { depthwise_tile<1, true, kStride>(job, block, row, col); });
         finish_span(job, block, block * job.out_plane + (row * job.shape.out_w + first) * kB, last - first);
       });
