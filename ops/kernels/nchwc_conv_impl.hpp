@@ -106,15 +106,20 @@ struct NchwcConvKernel {
   template <int G, int OB, int PX, int kStride, bool kChecked>
   static void dense_tile(const Job& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
                          std::int64_t ib_begin, std::int64_t ib_end) {
+    // One flat array with every small loop unrolled: GCC kept a 3-D array of
+    // sums on the stack (zeroed with rep stos) and folded the weight loads
+    // into the FMAs, two loads per FMA.
+    constexpr int kSums = OB * PX * kSub;
     const NchwcConvShape& s = job.shape;
     const std::int64_t stride = kStride ? kStride : s.stride_w;
-    Batch acc[OB][PX][kSub];
     float* out = job.output + block * job.out_plane + (row * s.out_w + col) * kB;
-    for (int o = 0; o < OB; ++o)
-      for (int p = 0; p < PX; ++p)
-        for (int v = 0; v < kSub; ++v)
-          acc[o][p][v] = ib_begin == 0 ? Batch(0.0f)
-                                       : Batch::load_unaligned(out + o * job.out_plane + p * kB + v * kWidth);
+    const auto out_at = [&](int i) {  // sum i = (o * PX + p) * kSub + v
+      const int v = i % kSub, p = i / kSub % PX, o = i / kSub / PX;
+      return out + o * job.out_plane + p * kB + v * kWidth;
+    };
+    Batch acc[kSums];
+#pragma GCC unroll 16
+    for (int i = 0; i < kSums; ++i) acc[i] = ib_begin == 0 ? Batch(0.0f) : Batch::load_unaligned(out_at(i));
     const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * stride - s.pad_left;
     for (std::int64_t ib = ib_begin; ib < ib_end; ++ib) {
       const float* plane = job.input + ib * job.in_plane;
@@ -124,26 +129,29 @@ struct NchwcConvKernel {
         for (std::int64_t kw = 0; kw < s.kernel_w; ++kw) {
           const std::int64_t in_col = col0 + kw * s.dilation_w;
           if (kChecked && (in_col < 0 || in_col >= s.in_w)) continue;
-          const float* x[PX];
-          for (int p = 0; p < PX; ++p) x[p] = plane + (in_row * s.in_w + in_col + p * stride) * kB;
+          const float* x = plane + (in_row * s.in_w + in_col) * kB;
           const float* w = weights + ((ib * s.kernel_h + kh) * s.kernel_w + kw) * kB * kB * G;
 #pragma GCC unroll 8
           for (int ic = 0; ic < kB; ++ic) {
-            Batch wv[OB][kSub];
-            for (int o = 0; o < OB; ++o)
-              for (int v = 0; v < kSub; ++v) wv[o][v] = Batch::load_unaligned(w + (ic * G + o) * kB + v * kWidth);
+            Batch wv[OB * kSub];
+#pragma GCC unroll 4
+            for (int i = 0; i < OB * kSub; ++i)
+              wv[i] = Batch::load_unaligned(w + (ic * G + i / kSub) * kB + i % kSub * kWidth);
+#pragma GCC unroll 16
             for (int p = 0; p < PX; ++p) {
-              const Batch xv(x[p][ic]);
-              for (int o = 0; o < OB; ++o)
-                for (int v = 0; v < kSub; ++v) acc[o][p][v] = xsimd::fma(wv[o][v], xv, acc[o][p][v]);
+              const Batch xv(x[p * stride * kB + ic]);
+#pragma GCC unroll 4
+              for (int i = 0; i < OB * kSub; ++i) {
+                const int sum = ((i / kSub) * PX + p) * kSub + i % kSub;
+                acc[sum] = xsimd::fma(wv[i], xv, acc[sum]);
+              }
             }
           }
         }
       }
     }
-    for (int o = 0; o < OB; ++o)
-      for (int p = 0; p < PX; ++p)
-        for (int v = 0; v < kSub; ++v) acc[o][p][v].store_unaligned(out + o * job.out_plane + p * kB + v * kWidth);
+#pragma GCC unroll 16
+    for (int i = 0; i < kSums; ++i) acc[i].store_unaligned(out_at(i));
   }
 
   // Depthwise tile: block `block` at columns [col, col + PX) of row `row`.
@@ -180,11 +188,9 @@ struct NchwcConvKernel {
       for (int v = 0; v < kSub; ++v) acc[p][v].store_unaligned(out + p * kB + v * kWidth);
   }
 
-  // Output pixels per segment: a segment's partial sums (4 blocks), the input
-  // they read and one pass's weights stay within L1 (8 + 15 + 8 KiB for a
-  // pointwise layer), and the epilogue sweeps it while it is there.
-  // 60 is a multiple of every tile width (5, 10, and the depthwise 8 / 4 do
-  // not matter: their tails are cheap).
+  // Output pixels per segment: the epilogue sweeps a segment's sums while
+  // they are in L1 (60 pixels x 4 blocks: 7.5 KiB). 60 is a multiple of the
+  // dense tile widths (6 and 12).
   static constexpr std::int64_t kSegment = 60;
 
   // Calls segment(row, first, last) for runs [first, last) of at most
@@ -230,10 +236,13 @@ struct NchwcConvKernel {
     }
   }
 
-  // Input blocks summed per pass over a segment: the pass's weights (OB x
-  // blocks x taps x 256 bytes: 8 KiB at 1x1, 9 KiB at 3x3) stay in L1.
+  // Input blocks summed per pass over a segment: up to 1024 blocks' worth of
+  // taps, so all of them for the layers of common CNNs. Partial sums round-
+  // tripping through the output cost more than weights streamed from L2:
+  // passes of 16 blocks (weights in L1) were 1-30% slower on MobileNetV2's
+  // pointwise layers. The passes remain for very wide layers.
   static std::int64_t input_blocks_per_pass(const NchwcConvShape& s) {
-    return std::max<std::int64_t>(1, 8 / (s.kernel_h * s.kernel_w));
+    return std::max<std::int64_t>(1, 1024 / (s.kernel_h * s.kernel_w));
   }
 
   // Blocks [block, block + OB) of a group of G at columns [first, last) of
@@ -264,8 +273,8 @@ struct NchwcConvKernel {
         const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
         int o = 0;
         for (; o + 2 <= G; o += 2)
-          dense_columns<G, 2, 5, kStride>(job, group_weights + o * kB, block + o, row, first, last, ib, ib_end);
-        if (o < G) dense_columns<G, 1, 10, kStride>(job, group_weights + o * kB, block + o, row, first, last, ib, ib_end);
+          dense_columns<G, 2, 6, kStride>(job, group_weights + o * kB, block + o, row, first, last, ib, ib_end);
+        if (o < G) dense_columns<G, 1, 12, kStride>(job, group_weights + o * kB, block + o, row, first, last, ib, ib_end);
       }
       for (int o = 0; o < G; ++o)
         finish_span(job, block + o, (block + o) * job.out_plane + (row * job.shape.out_w + first) * kB, last - first);

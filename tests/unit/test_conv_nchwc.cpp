@@ -136,7 +136,13 @@ TEST_CASE("NCHW8c dense convolution matches the reference on every instruction s
         l.w = w;
         check_layer(l, ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng);
       }
-    Layer pointwise;  // one long row across row ends, more input blocks than a pass takes
+    Layer wide;  // 7x7 over 21 input blocks: more than one pass (20 blocks of 49 taps each)
+    wide.in_channels = 168;
+    wide.out_channels = 16;
+    wide.kernel_h = wide.kernel_w = 7;
+    wide.pad_top = wide.pad_left = wide.pad_bottom = wide.pad_right = 3;
+    check_layer(wide, ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng);
+    Layer pointwise;  // one long row across row ends
     pointwise.in_channels = 72;
     pointwise.out_channels = 24;
     pointwise.h = 5;
