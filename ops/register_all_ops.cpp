@@ -16,6 +16,7 @@ const OpRegistry& builtin_op_registry() {
     register_shape_ops(all);
     register_reduction_ops(all);
     register_resize_ops(all);
+    register_layout_ops(all);
     return all;
   }();
   return registry;

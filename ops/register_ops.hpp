@@ -15,5 +15,6 @@ void register_tensor_ops(OpRegistry& registry);
 void register_shape_ops(OpRegistry& registry);
 void register_reduction_ops(OpRegistry& registry);
 void register_resize_ops(OpRegistry& registry);
+void register_layout_ops(OpRegistry& registry);  // the NCHW8c layout (ops/layout)
 
 }  // namespace onnxrun

@@ -33,6 +33,8 @@ const char* usage_text() {
          "  --json           print the results as one JSON object\n"
          "  --no-optimize    run the graph exactly as loaded (no BatchNormalization\n"
          "                   folding or op fusion): for debugging\n"
+         "  --nchw           keep every tensor NCHW (no channel-blocked NCHW8c regions\n"
+         "                   around depthwise convolutions): to compare\n"
          "  --profile FILE   time every op of the timed runs: write a Chrome trace\n"
          "                   (chrome://tracing, ui.perfetto.dev) to FILE and print a\n"
          "                   per-layer table (median over the runs) unless --json\n"
@@ -55,6 +57,7 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--repeat") options.repeat = parse_count(arg, value(), 1);
     else if (arg == "--json") options.json = true;
     else if (arg == "--no-optimize") options.optimize = false;
+    else if (arg == "--nchw") options.blocked_layout = false;
     else if (arg == "--profile") options.profile_path = value();
     else if (arg.size() > 1 && arg[0] == '-') throw UsageError{"unknown option '" + arg + "'"};
     else positional.push_back(arg);

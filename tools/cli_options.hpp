@@ -20,6 +20,7 @@ struct Options {
   int repeat = 0;  // 0: the first run is the only timed one
   bool json = false;
   bool optimize = true;  // --no-optimize: run the graph exactly as loaded
+  bool blocked_layout = true;  // --nchw: no NCHW8c regions
   std::string profile_path;  // --profile: per-op Chrome trace written here
   bool help = false;
 };

@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
     onnxrun::SessionOptions session_options;
     session_options.threads = options.threads;
     session_options.optimize = options.optimize;
+    session_options.blocked_layout = options.blocked_layout;
     const auto load_start = Clock::now();
     onnxrun::Session session(options.model_path, session_options);
     report.timing.load_ms = milliseconds_since(load_start);

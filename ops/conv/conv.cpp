@@ -7,12 +7,19 @@
 // prepare() picks the algorithm (conv_algorithm.hpp) by conv_choice.hpp's cost
 // model over what applies to the layer; the scalar reference is the only
 // choice when the weights are computed at run time.
+//
+// NchwcConv (domain com.onnxrun), made by the layout pass (optimize.hpp), is
+// FusedConv on NCHW8c tensors: X, the residual and Y are [N, C/8, H, W, 8].
+// It checks and infers on the NCHW shapes they stand for and always runs the
+// blocked algorithm (conv_nchwc.hpp).
 #include "ops/common/broadcast.hpp"
 #include "ops/common/conv_validation.hpp"
 #include "ops/common/fused_activation.hpp"
 #include "ops/common/spatial_geometry.hpp"
 #include "ops/conv/conv_algorithm.hpp"
 #include "ops/conv/conv_choice.hpp"
+#include "ops/conv/conv_nchwc.hpp"
+#include "ops/kernels/nchwc_conv.hpp"
 #include "ops/reference/conv_reference.hpp"
 #include "ops/register_ops.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -21,11 +28,43 @@ namespace onnxrun {
 
 namespace {
 
+enum class ConvKind { Plain, Fused, FusedNchwc };
+
+// [N, C/8, rest..., 8] -> [N, C, rest...]; fails unless the shape is blocked.
+Shape unblocked_shape(const InferContext& context, std::size_t input) {
+  const Shape& s = context.input(input).shape;
+  if (s.size() < 3 || s.back() != kernels::kNchwcBlock)
+    context.fail("input " + std::to_string(input) + " has shape " + shape_to_string(s) +
+                 ", not an NCHW8c blocked shape [N, C/8, ..., 8]");
+  Shape nchw(s.begin(), s.end() - 1);
+  nchw[1] *= kernels::kNchwcBlock;
+  return nchw;
+}
+
 class ConvOp final : public Op {
  public:
-  explicit ConvOp(bool fused) : fused_(fused) {}
+  explicit ConvOp(ConvKind kind) : fused_(kind != ConvKind::Plain), blocked_(kind == ConvKind::FusedNchwc) {}
 
   void infer(InferContext& context) override {
+    if (!blocked_) return infer_nchw(context);
+    // The same checks and geometry on the NCHW shapes of the blocked tensors.
+    std::vector<ValueDesc> inputs;
+    for (std::size_t i = 0; i < context.input_count(); ++i) {
+      inputs.push_back(context.has_input(i) ? context.input(i) : ValueDesc{});
+      if ((i == 0 || i == 3) && context.has_input(i)) inputs.back().shape = unblocked_shape(context, i);
+    }
+    InferContext nchw(context.node(), std::move(inputs), 1);
+    infer_nchw(nchw);
+    if (broadcast_residual_) context.fail("the residual (input 3) must have the output's shape");
+    if (!conv_nchwc_applies(params_))
+      context.fail("runs only 2D dense or depthwise convolutions whose channel counts are multiples of 8");
+    Shape y = nchw.outputs()[0].shape;
+    y[1] /= kernels::kNchwcBlock;
+    y.push_back(kernels::kNchwcBlock);
+    context.set_output(0, DType::Float32, y);
+  }
+
+  void infer_nchw(InferContext& context) {
     context.require_input_count(2, fused_ ? 4 : 3);
     const ConvChannels checked = check_conv_inputs(context, ConvWeightLayout::kOutputFirst);
     const Shape& x = context.input(0).shape;
@@ -70,7 +109,11 @@ class ConvOp final : public Op {
     const Tensor* weight = context.input(1).constant;
     if (weight) {
       setup.weight = weight->data_as<float>();
-      algorithm_ = choose_conv_algorithm(setup);
+      algorithm_ = blocked_ ? make_conv_nchwc(setup) : choose_conv_algorithm(setup);
+      // The layout pass makes NchwcConv only from constant weights.
+      if (!algorithm_) throw Error("NchwcConv: no blocked algorithm for this layer");
+    } else if (blocked_) {
+      throw Error("NchwcConv needs constant weights (input 1)");
     } else {
       algorithm_ = make_conv_reference(setup);
     }
@@ -112,7 +155,7 @@ class ConvOp final : public Op {
     }, 16);
   }
 
-  bool fused_ = false;
+  bool fused_ = false, blocked_ = false;
   reference::ConvParams params_;
   kernels::ActivationParams activation_;
   bool residual_ = false, broadcast_residual_ = false;
@@ -124,9 +167,11 @@ class ConvOp final : public Op {
 }  // namespace
 
 void register_conv_ops(OpRegistry& registry) {
-  registry.add("Conv", 1, 21, [](const Node&) { return std::make_unique<ConvOp>(false); });
+  registry.add("Conv", 1, 21, [](const Node&) { return std::make_unique<ConvOp>(ConvKind::Plain); });
   registry.add(OpRegistration{"com.onnxrun", "FusedConv", 1, 1, Provider::Cpu,
-                              [](const Node&) { return std::make_unique<ConvOp>(true); }});
+                              [](const Node&) { return std::make_unique<ConvOp>(ConvKind::Fused); }});
+  registry.add(OpRegistration{"com.onnxrun", "NchwcConv", 1, 1, Provider::Cpu,
+                              [](const Node&) { return std::make_unique<ConvOp>(ConvKind::FusedNchwc); }});
   register_conv_transpose_ops(registry);
 }
 

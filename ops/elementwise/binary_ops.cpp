@@ -16,7 +16,11 @@
 // Float32 Add, Sub, Mul and Div run the SIMD kernels of
 // ops/kernels/elementwise_kernels.hpp along each run of the broadcast plan
 // (same shapes, a scalar, a per-channel [C,1,1] or per-(n,c) [N,C,1,1]
-// operand are all runs with each operand dense or constant).
+// operand are all runs with each operand dense or constant). One more case
+// has its own path: an operand that repeats a short innermost pattern, such
+// as a squeeze-excitation scale [N, C/8, 1, 1, 8] against an NCHW8c tensor
+// [N, C/8, H, W, 8] (the broadcast plan's runs would be 8 values long).
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <optional>
@@ -215,10 +219,12 @@ class BinaryOp final : public Op {
     simd_.reset();
     const bool one_dense = plan_.a_inner_stride == 1 || plan_.b_inner_stride == 1;
     if (a.dtype == DType::Float32 && b.dtype == DType::Float32 && one_dense) simd_ = info_.simd;
+    pattern_ = simd_ ? find_pattern(a.shape, b.shape, out) : std::nullopt;
     context.set_output(0, entry.output, out);
   }
 
   void run(const RunContext& context) const override {
+    if (pattern_) return run_pattern(context);
     if (simd_) return run_simd(context);
     kernel_(plan_, context.inputs[0], context.inputs[1], context.outputs[0], *context.pool);
   }
@@ -242,7 +248,68 @@ class BinaryOp final : public Op {
     });
   }
 
+  // One operand has the output's shape; the other (`small`) has its leading
+  // dims, then dims of 1 where the output's are larger, then the output's
+  // last dim of `length` values (2 to 64): per group of the leading dims it
+  // is one pattern repeated `repeat` times.
+  struct Pattern {
+    int small = 1;  // input index of the repeating operand
+    std::int64_t groups = 1, repeat = 1, length = 1;
+  };
+  // Floats per tile of repeated patterns: lengths dividing it are taken.
+  static constexpr std::int64_t kPatternTile = 256;
+
+  static std::optional<Pattern> find_pattern(const Shape& a, const Shape& b, const Shape& out) {
+    const std::size_t rank = out.size();
+    for (int small = 0; small < 2; ++small) {
+      const Shape& s = small == 0 ? a : b;
+      const Shape& full = small == 0 ? b : a;
+      if (full != out || s.size() != rank || rank < 3) continue;
+      const std::int64_t length = out.back();
+      if (s.back() != length || length < 2 || length > 64 || kPatternTile % length != 0) continue;
+      std::size_t k = 0;
+      while (k + 1 < rank && s[k] == out[k]) ++k;
+      Pattern p{small, 1, 1, length};
+      bool ok = k + 1 < rank;
+      for (std::size_t d = 0; d < k; ++d) p.groups *= out[d];
+      for (std::size_t d = k; d + 1 < rank; ++d) {
+        ok = ok && s[d] == 1;
+        p.repeat *= out[d];
+      }
+      if (ok && p.repeat > 1) return p;
+    }
+    return std::nullopt;
+  }
+
+  // Each group's pattern is tiled into kPatternTile floats once, then the
+  // dense kernel runs over the group in tiles.
+  void run_pattern(const RunContext& context) const {
+    const Pattern& p = *pattern_;
+    const float* small = context.input<float>(static_cast<std::size_t>(p.small));
+    const float* full = context.input<float>(static_cast<std::size_t>(1 - p.small));
+    float* out = context.output<float>(0);
+    const kernels::BinaryArith op = *simd_;
+    const std::int64_t group_size = p.repeat * p.length;
+    context.pool->parallel_for(p.groups, [&](std::int64_t begin, std::int64_t end) {
+      alignas(64) float tile[kPatternTile];
+      for (std::int64_t g = begin; g < end; ++g) {
+        const std::int64_t filled = std::min(kPatternTile, group_size);  // small groups: 7x7 planes
+        for (std::int64_t i = 0; i < filled; ++i) tile[i] = small[g * p.length + i % p.length];
+        const float* x = full + g * group_size;
+        float* y = out + g * group_size;
+        for (std::int64_t i = 0; i < group_size; i += kPatternTile) {
+          const std::int64_t n = std::min(kPatternTile, group_size - i);
+          if (p.small == 1)
+            kernels::elementwise_binary(op, x + i, tile, y + i, n);
+          else
+            kernels::elementwise_binary(op, tile, x + i, y + i, n);
+        }
+      }
+    }, std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(group_size, 1)));
+  }
+
   const BinaryOpInfo& info_;
+  std::optional<Pattern> pattern_;
   BinaryKernel kernel_ = nullptr;
   BinaryBroadcastPlan plan_;
   std::optional<kernels::BinaryArith> simd_;

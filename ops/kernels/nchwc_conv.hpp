@@ -19,8 +19,8 @@ namespace onnxrun::kernels {
 
 inline constexpr std::int64_t kNchwcBlock = 8;
 // Output blocks the dense kernel computes together; its weights are packed by
-// groups of this many blocks.
-inline constexpr std::int64_t kNchwcGroup = 4;
+// groups of this many blocks, so that a tile streams only its own weights.
+inline constexpr std::int64_t kNchwcGroup = 2;
 
 // One image's geometry. Pads are the begin sides; outputs whose taps fall
 // outside the input read zeros there.

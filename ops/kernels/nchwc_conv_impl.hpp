@@ -14,8 +14,8 @@
 // Depthwise: a tile is PX pixels of one block; each tap's weight vector is
 // loaded once and multiplies PX input vectors.
 //
-// Tiles store plain sums; the epilogue sweeps each finished row segment
-// (at most kSegment pixels) while it is in L1.
+// A tile applies the epilogue (bias, residual, activation) as it stores its
+// finished sums, once per tile choosing the activation's code.
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
@@ -58,49 +58,38 @@ struct NchwcConvKernel {
     }
   };
 
-  // The epilogue over `pixels` consecutive pixels of block `block` starting
-  // at output offset `at`, once their sums are complete: a separate sweep of
-  // L1-resident values, so that the tiles store plain sums and the
-  // activation's switch runs once per sweep, not once per vector.
-  static void finish_span(const Job& job, std::int64_t block, std::int64_t at, std::int64_t pixels) {
+  // Stores a tile's finished sums through the epilogue: sum i goes to
+  // out_of(i) and belongs to channel offset channel_of(i) (for the bias).
+  // The activation's switch runs once per tile, not once per vector.
+  template <int K, class OutOf, class ChannelOf>
+  static void store_finished(const Job& job, const Batch (&sums)[K], OutOf out_of, ChannelOf channel_of) {
     const Epilogue& e = job.epilogue;
-    if (epilogue_is_identity(e)) return;
+    const auto store = [&](auto activate) {
+#pragma GCC unroll 16
+      for (int i = 0; i < K; ++i) {
+        float* out = out_of(i);
+        Batch v = sums[i];
+        if (e.row_bias) v += Batch::load_unaligned(e.row_bias + channel_of(i));
+        if (e.residual) v += Batch::load_unaligned(e.residual + (out - job.output));
+        activate(v).store_unaligned(out);
+      }
+    };
     switch (e.activation.kind) {
-      case Activation::None: return finish_span_with(job, block, at, pixels, [](Batch v) { return v; });
-      case Activation::Relu:
-        return finish_span_with(job, block, at, pixels, [](Batch v) { return xsimd::max(v, Batch(0.0f)); });
+      case Activation::None: return store([](Batch v) { return v; });
+      case Activation::Relu: return store([](Batch v) { return xsimd::max(v, Batch(0.0f)); });
       case Activation::Clip: {
         const Batch lo(e.activation.alpha), hi(e.activation.beta);
-        return finish_span_with(job, block, at, pixels, [&](Batch v) { return xsimd::min(xsimd::max(v, lo), hi); });
+        return store([&](Batch v) { return xsimd::min(xsimd::max(v, lo), hi); });
       }
-      default:
-        return finish_span_with(job, block, at, pixels,
-                                [&](Batch v) { return apply_activation_simd(v, e.activation); });
+      default: return store([&](Batch v) { return apply_activation_simd(v, e.activation); });
     }
-  }
-
-  template <class Activate>
-  static void finish_span_with(const Job& job, std::int64_t block, std::int64_t at, std::int64_t pixels,
-                               Activate activate) {
-    const Epilogue& e = job.epilogue;
-    Batch bias[kSub];
-    for (int v = 0; v < kSub; ++v)
-      bias[v] = e.row_bias ? Batch::load_unaligned(e.row_bias + block * kB + v * kWidth) : Batch(0.0f);
-    float* out = job.output + at;
-    const float* residual = e.residual ? e.residual + at : nullptr;
-    for (std::int64_t i = 0; i < pixels * kB; i += kB)
-      for (int v = 0; v < kSub; ++v) {
-        Batch x = Batch::load_unaligned(out + i + v * kWidth) + bias[v];
-        if (residual) x += Batch::load_unaligned(residual + i + v * kWidth);
-        activate(x).store_unaligned(out + i + v * kWidth);
-      }
   }
 
   // Dense tile: blocks [block, block + OB) of a weight group of G blocks, at
   // columns [col, col + PX) of row `row`, summing input blocks
   // [ib_begin, ib_end) onto zero (the first input block) or onto the partial
   // sums in the output. kChecked skips taps outside the input's columns
-  // (border pixels); kStride is the column stride when it is 1 (constant
+  // (border pixels; PX must then be 1); kStride is the column stride when it is 1 (constant
   // offsets), else 0. `weights` points at the tile's first block within the
   // group's weights, where one input channel's G blocks are consecutive.
   template <int G, int OB, int PX, int kStride, bool kChecked>
@@ -150,8 +139,12 @@ struct NchwcConvKernel {
         }
       }
     }
+    if (ib_end == s.in_blocks) {
+      store_finished(job, acc, out_at, [&](int i) { return (block + i / kSub / PX) * kB + i % kSub * kWidth; });
+    } else {
 #pragma GCC unroll 16
-    for (int i = 0; i < kSums; ++i) acc[i].store_unaligned(out_at(i));
+      for (int i = 0; i < kSums; ++i) acc[i].store_unaligned(out_at(i));
+    }
   }
 
   // Depthwise tile: block `block` at columns [col, col + PX) of row `row`.
@@ -160,9 +153,9 @@ struct NchwcConvKernel {
   static void depthwise_tile(const Job& job, std::int64_t block, std::int64_t row, std::int64_t col) {
     const NchwcConvShape& s = job.shape;
     const std::int64_t stride = kStride ? kStride : s.stride_w;
-    Batch acc[PX][kSub];
-    for (int p = 0; p < PX; ++p)
-      for (int v = 0; v < kSub; ++v) acc[p][v] = Batch(0.0f);
+    Batch acc[PX * kSub];  // sum p * kSub + v (flat, as in dense_tile)
+#pragma GCC unroll 16
+    for (int i = 0; i < PX * kSub; ++i) acc[i] = Batch(0.0f);
     const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * stride - s.pad_left;
     const float* plane = job.input + block * job.in_plane;
     const float* weights = job.packed + block * job.block_weights;
@@ -172,25 +165,29 @@ struct NchwcConvKernel {
       const float* x_row = plane + in_row * s.in_w * kB;
       for (std::int64_t kw = 0; kw < s.kernel_w; ++kw) {
         Batch wv[kSub];
+#pragma GCC unroll 4
         for (int v = 0; v < kSub; ++v)
           wv[v] = Batch::load_unaligned(weights + (kh * s.kernel_w + kw) * kB + v * kWidth);
         const std::int64_t tap_col = col0 + kw * s.dilation_w;
         const float* x = x_row + tap_col * kB;
+#pragma GCC unroll 16
         for (int p = 0; p < PX; ++p) {
           if (kChecked && (tap_col + p * stride < 0 || tap_col + p * stride >= s.in_w)) continue;
+#pragma GCC unroll 4
           for (int v = 0; v < kSub; ++v)
-            acc[p][v] = xsimd::fma(wv[v], Batch::load_unaligned(x + p * stride * kB + v * kWidth), acc[p][v]);
+            acc[p * kSub + v] =
+                xsimd::fma(wv[v], Batch::load_unaligned(x + p * stride * kB + v * kWidth), acc[p * kSub + v]);
         }
       }
     }
     float* out = job.output + block * job.out_plane + (row * s.out_w + col) * kB;
-    for (int p = 0; p < PX; ++p)
-      for (int v = 0; v < kSub; ++v) acc[p][v].store_unaligned(out + p * kB + v * kWidth);
+    store_finished(
+        job, acc, [&](int i) { return out + i / kSub * kB + i % kSub * kWidth; },
+        [&](int i) { return block * kB + i % kSub * kWidth; });
   }
 
-  // Output pixels per segment: the epilogue sweeps a segment's sums while
-  // they are in L1 (60 pixels x 4 blocks: 7.5 KiB). 60 is a multiple of the
-  // dense tile widths (6 and 12).
+  // Output pixels per segment: a pass's partial sums stay in L1 (60 pixels x
+  // 4 blocks: 7.5 KiB). 60 is a multiple of the dense tile widths (6 and 12).
   static constexpr std::int64_t kSegment = 60;
 
   // Calls segment(row, first, last) for runs [first, last) of at most
@@ -208,21 +205,21 @@ struct NchwcConvKernel {
   }
 
   // Columns [first, last) of a row: the interior in tiles of PX, then its
-  // remaining columns through tail(col, count) (count < PX), and the border
-  // pixels one at a time through the checked tile.
+  // remaining columns through tail(col, count) (count < PX), and each run of
+  // border columns through border(col, count), whose tiles check every tap.
   template <int PX, class Interior, class Tail, class Border>
   static void for_columns(const Job& job, std::int64_t first, std::int64_t last, Interior interior, Tail tail,
                           Border border) {
     const std::int64_t lo = std::clamp(job.interior_begin, first, last);
     const std::int64_t hi = std::clamp(job.interior_end, lo, last);
-    for (std::int64_t col = first; col < lo; ++col) border(col);
+    if (first < lo) border(first, lo - first);
     std::int64_t col = lo;
     for (; col + PX <= hi; col += PX) interior(col);
     if (col < hi) tail(col, hi - col);
-    for (col = hi; col < last; ++col) border(col);
+    if (hi < last) border(hi, last - hi);
   }
 
-  // A run of count unchecked columns in tiles of 4, 3, 2 and 1 pixels: as
+  // A run of count columns in tiles of 4, 3, 2 and 1 pixels: as
   // many independent sums as the run allows (single-pixel tiles of one block
   // wait on the FMA latency).
   template <class Tile>
@@ -236,14 +233,13 @@ struct NchwcConvKernel {
     }
   }
 
-  // Input blocks summed per pass over a segment: up to 1024 blocks' worth of
-  // taps, so all of them for the layers of common CNNs. Partial sums round-
-  // tripping through the output cost more than weights streamed from L2:
-  // passes of 16 blocks (weights in L1) were 1-30% slower on MobileNetV2's
-  // pointwise layers. The passes remain for very wide layers.
+  // Input blocks summed per pass over a segment: a pass's weights for one
+  // group (blocks x taps x 512 bytes, 16 KiB) stay in L1 while the segment
+  // is swept; the partial sums go through the output, which L1 holds too.
   static std::int64_t input_blocks_per_pass(const NchwcConvShape& s) {
-    return std::max<std::int64_t>(1, 1024 / (s.kernel_h * s.kernel_w));
+    return std::max<std::int64_t>(1, kPassBlocks / (s.kernel_h * s.kernel_w));
   }
+  static constexpr std::int64_t kPassBlocks = 32;
 
   // Blocks [block, block + OB) of a group of G at columns [first, last) of
   // one row, for one pass over the input blocks.
@@ -258,47 +254,42 @@ struct NchwcConvKernel {
             dense_tile<G, OB, decltype(px)::value, kStride, false>(job, weights, block, row, c, ib, ib_end);
           });
         },
-        [&](std::int64_t col) { dense_tile<G, OB, 1, kStride, true>(job, weights, block, row, col, ib, ib_end); });
+        [&](std::int64_t col, std::int64_t count) {  // checked tiles are one pixel wide (the check is per tap)
+          for (std::int64_t c = col; c < col + count; ++c)
+            dense_tile<G, OB, 1, kStride, true>(job, weights, block, row, c, ib, ib_end);
+        });
   }
 
-  // One weight group of G blocks starting at `block`. Tiles take two blocks
-  // by six pixels (12 sums, 2 weight vectors and a broadcast: 15 of the 16
-  // AVX2 registers) or one block by twelve; wider tiles ran out of registers.
+  // One row segment of a weight group of G blocks starting at `block`. Tiles
+  // take two blocks by six pixels (12 sums, 2 weight vectors and a
+  // broadcast: 15 of the 16 AVX2 registers) or one block by twelve.
   template <int G, int kStride>
-  static void dense_group(const Job& job, std::int64_t block, std::int64_t pixel_begin, std::int64_t pixel_end) {
+  static void dense_segment(const Job& job, std::int64_t block, std::int64_t row, std::int64_t first,
+                            std::int64_t last) {
     const std::int64_t in_blocks = job.shape.in_blocks, per_pass = input_blocks_per_pass(job.shape);
-    const float* group_weights = job.packed + block * job.block_weights;
-    for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
-      for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
-        const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
-        int o = 0;
-        for (; o + 2 <= G; o += 2)
-          dense_columns<G, 2, 6, kStride>(job, group_weights + o * kB, block + o, row, first, last, ib, ib_end);
-        if (o < G) dense_columns<G, 1, 12, kStride>(job, group_weights + o * kB, block + o, row, first, last, ib, ib_end);
-      }
-      for (int o = 0; o < G; ++o)
-        finish_span(job, block + o, (block + o) * job.out_plane + (row * job.shape.out_w + first) * kB, last - first);
-    });
+    const float* weights = job.packed + block * job.block_weights;
+    for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
+      const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
+      dense_columns<G, G, G == 2 ? 6 : 12, kStride>(job, weights, block, row, first, last, ib, ib_end);
+    }
   }
 
+  // Segment by segment, so that the groups of the range reuse the segment's
+  // input from L1.
   template <int kStride>
   static void dense_strided(const Job& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
                             std::int64_t pixel_end) {
-    std::int64_t block = block_begin;
-    for (; block + kNchwcGroup <= block_end; block += kNchwcGroup)
-      dense_group<4, kStride>(job, block, pixel_begin, pixel_end);
-    switch (block_end - block) {
-      case 3: return dense_group<3, kStride>(job, block, pixel_begin, pixel_end);
-      case 2: return dense_group<2, kStride>(job, block, pixel_begin, pixel_end);
-      case 1: return dense_group<1, kStride>(job, block, pixel_begin, pixel_end);
-      default: return;
-    }
+    for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
+      std::int64_t block = block_begin;
+      for (; block + 2 <= block_end; block += 2) dense_segment<2, kStride>(job, block, row, first, last);
+      if (block < block_end) dense_segment<1, kStride>(job, block, row, first, last);
+    });
   }
 
   static void dense(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
                     const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
                     std::int64_t pixel_begin, std::int64_t pixel_end) {
-    // Packed floats per output block; a group of 4 blocks starts at 4 times that.
+    // Packed floats per output block; a group of blocks starts at its first block times that.
     const Job job(shape, input, packed, output, epilogue, shape.in_blocks * shape.kernel_h * shape.kernel_w * kB * kB);
     if (shape.stride_w == 1)
       dense_strided<1>(job, block_begin, block_end, pixel_begin, pixel_end);
@@ -320,8 +311,11 @@ struct NchwcConvKernel {
                 depthwise_tile<decltype(px)::value, false, kStride>(job, block, row, c);
               });
             },
-            [&](std::int64_t col) { depthwise_tile<1, true, kStride>(job, block, row, col); });
-        finish_span(job, block, block * job.out_plane + (row * job.shape.out_w + first) * kB, last - first);
+            [&](std::int64_t col, std::int64_t count) {
+              for_tail(col, count, [&](auto px, std::int64_t c) {
+                depthwise_tile<decltype(px)::value, true, kStride>(job, block, row, c);
+              });
+            });
       });
   }
 

@@ -65,7 +65,7 @@ struct Session::Impl {
     pool = std::make_unique<ThreadPool>(options.threads == 0 ? hardware_threads() : options.threads);
     // Before the support check: fused nodes are checked like any other, and a
     // dead node of an unsupported op is no reason to refuse the model.
-    if (options.optimize) optimize_graph(graph);
+    if (options.optimize) optimize_graph(graph, options.blocked_layout);
     check_ops_supported(graph, builtin_op_registry());
     value_keyed.assign(graph.inputs.size(), false);
 

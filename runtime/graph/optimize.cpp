@@ -6,7 +6,7 @@
 
 namespace onnxrun {
 
-void optimize_graph(Graph& graph) {
+void optimize_graph(Graph& graph, bool blocked_layout) {
   // No-ops first, so that an Identity or Dropout between a Conv and its
   // BatchNormalization or activation does not hide the pattern.
   remove_noop_nodes(graph);
@@ -15,6 +15,8 @@ void optimize_graph(Graph& graph) {
   fold_batch_norm_into_conv(graph);
   fuse_conv_residual_activation(graph);
   fuse_gemm_activation(graph);
+  // Last: it rewrites fused convolutions and the element-wise ops left between them.
+  if (blocked_layout) use_nchwc_layout(graph);
   bool uses_fused_ops = false;
   for (const Node& node : graph.nodes) uses_fused_ops = uses_fused_ops || node.domain == kOnnxrunDomain;
   if (uses_fused_ops) graph.opsets.emplace(kOnnxrunDomain, 1);

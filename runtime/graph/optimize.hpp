@@ -12,12 +12,15 @@
 //                 (absent: none); "activation_alpha", "activation_beta": floats
 //                 (Clip: min / max; LeakyRelu: alpha; HardSigmoid, HardSwish:
 //                 alpha / beta). Output = activation(conv_or_gemm + residual).
+#include <cstdint>
+
 #include "runtime/graph/graph.hpp"
 
 namespace onnxrun {
 
-// Runs every pass below, in order, then drops constants nothing reads.
-void optimize_graph(Graph& graph);
+// Runs every pass below, in order (use_nchwc_layout only with blocked_layout),
+// then drops constants nothing reads.
+void optimize_graph(Graph& graph, bool blocked_layout = true);
 
 // Each pass returns how many nodes it removed or rewrote.
 
@@ -32,6 +35,12 @@ int fold_batch_norm_into_conv(Graph& graph);
 int fuse_conv_residual_activation(Graph& graph);
 // Gemm + activation -> com.onnxrun.FusedGemm.
 int fuse_gemm_activation(Graph& graph);
+// Runs regions of depthwise and pointwise convolutions in the NCHW8c layout
+// (pass_nchwc_layout.cpp says which), with com.onnxrun.NchwcConv,
+// NchwcGlobalAveragePool, ReorderToNchwc and ReorderFromNchwc nodes.
+int use_nchwc_layout(Graph& graph);
+// Channels per block of that layout; ops/kernels/nchwc_conv.hpp's kNchwcBlock.
+inline constexpr std::int64_t kNchwcBlock = 8;
 // Releases the data of constants that no node reads and no output names.
 int drop_unused_constants(Graph& graph);
 

@@ -24,6 +24,10 @@ struct SessionOptions {
   // residual Add and an activation, and Gemm with an activation. false runs the
   // graph exactly as loaded: for debugging and conformance tests.
   bool optimize = true;
+  // With optimize: runs regions of depthwise and pointwise convolutions
+  // (MobileNet, EfficientNet) in the channel-blocked NCHW8c layout, with
+  // reorders at the regions' edges. false keeps every tensor NCHW (to compare).
+  bool blocked_layout = true;
 };
 
 // A graph input or output as declared by the model. Dims that the model leaves

@@ -1,0 +1,287 @@
+// Runs the depthwise parts of a network in the channel-blocked layout NCHW8c
+// ([N, C/8, H, W, 8], ops/kernels/nchwc_conv.hpp): there a depthwise
+// convolution is plain 8-lane vector FMAs (a third faster than the NCHW
+// kernel over MobileNetV2's depthwise layers), and the pointwise convolutions
+// around it run as fast as the packed GEMM does in NCHW.
+//
+// Which convolutions: those the blocked kernels run (2D, constant weights,
+// dense or depthwise, channel counts multiples of 8), except dense 3x3
+// stride-1 ones, where Winograd (NCHW) does 2x the work per second of any
+// direct method. They are grouped into regions: two convolutions are in the
+// same region when one's output reaches the other's input or residual through
+// element-wise ops. Only regions with a depthwise convolution and at least two
+// convolutions go blocked; elsewhere (ResNets, ConvNeXt's lone depthwise
+// layers between permutes) a reorder at each edge would cost more than the
+// layout gains.
+//
+// Inside a region, element-wise ops run unchanged on the blocked tensors
+// (unary ones, and binary ones whose other operand is blocked too or is
+// reordered: a [N, C, 1, 1] squeeze-excitation scale becomes [N, C/8, 1, 1, 8]
+// and broadcasts the same way), GlobalAveragePool reads the blocked tensor
+// directly, and ReorderToNchwc / ReorderFromNchwc nodes convert at the edges.
+#include <functional>
+#include <numeric>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "runtime/graph/graph_rewriter.hpp"
+#include "runtime/graph/optimize.hpp"
+
+namespace onnxrun {
+
+namespace {
+
+bool is_default(const Node& node, const char* op_type) {
+  return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op_type;
+}
+
+bool is_conv(const Node& node) {
+  return is_default(node, "Conv") || (node.domain == kOnnxrunDomain && node.op_type == "FusedConv");
+}
+
+// Ops that act on each value alone: they run on a blocked tensor unchanged.
+// (Clip's min and max are scalars.)
+bool is_unary_elementwise(const Node& node) {
+  for (const char* op : {"Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Elu"})
+    if (is_default(node, op)) return node.inputs.size() >= 1 && node.outputs.size() == 1;
+  return false;
+}
+
+// Numpy-broadcasting binary ops (opset 7 on).
+bool is_binary_elementwise(const Node& node) {
+  for (const char* op : {"Add", "Sub", "Mul", "Div"})
+    if (is_default(node, op)) return node.opset >= 7 && node.inputs.size() == 2 && node.outputs.size() == 1;
+  return false;
+}
+
+struct ConvCandidate {
+  bool depthwise = false;
+  std::int64_t in_channels = 0, out_channels = 0;
+};
+
+bool all_ones(const std::vector<std::int64_t>& values) {
+  for (std::int64_t v : values)
+    if (v != 1) return false;
+  return true;
+}
+
+// The layer when the blocked kernels run it and Winograd does not beat them.
+std::optional<ConvCandidate> conv_candidate(const GraphRewriter& rewriter, int index) {
+  const Node& node = rewriter.node(index);
+  if (rewriter.removed(index) || !is_conv(node) || node.inputs.size() < 2 || node.inputs[0] == kNoValue ||
+      node.inputs[1] == kNoValue || node.outputs.size() != 1 || node.outputs[0] == kNoValue)
+    return std::nullopt;
+  const Tensor* weight = rewriter.constant(node.inputs[1]);
+  if (!weight || weight->dtype() != DType::Float32 || weight->shape().size() != 4) return std::nullopt;
+  const Shape& w = weight->shape();
+  const std::string where = node.describe();
+  const std::int64_t group = node.attributes.get_int("group", 1, where);
+  ConvCandidate c;
+  c.out_channels = w[0];
+  c.in_channels = w[1] * group;
+  c.depthwise = group > 1 && group == c.out_channels && group == c.in_channels;
+  if ((group != 1 && !c.depthwise) || c.in_channels % kNchwcBlock != 0 || c.out_channels % kNchwcBlock != 0)
+    return std::nullopt;
+  const bool winograd_shape = group == 1 && w[2] == 3 && w[3] == 3 &&
+                              all_ones(node.attributes.get_ints("strides", {}, where)) &&
+                              all_ones(node.attributes.get_ints("dilations", {}, where));
+  if (winograd_shape) return std::nullopt;
+  return c;
+}
+
+class UnionFind {
+ public:
+  explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
+  int find(int i) { return parent_[i] == i ? i : parent_[i] = find(parent_[i]); }
+  void join(int a, int b) { parent_[find(a)] = find(b); }
+
+ private:
+  std::vector<int> parent_;
+};
+
+// The candidate convolutions whose outputs reach `value` through element-wise
+// ops (a few levels deep: residual chains are short).
+void producing_candidates(const GraphRewriter& rewriter, const std::vector<bool>& candidate, ValueId value, int depth,
+                          std::vector<int>& found) {
+  const int producer = value == kNoValue ? -1 : rewriter.producer(value);
+  if (producer < 0 || depth > 8) return;
+  if (candidate[static_cast<std::size_t>(producer)]) {
+    found.push_back(producer);
+    return;
+  }
+  const Node& node = rewriter.node(producer);
+  if (is_unary_elementwise(node)) producing_candidates(rewriter, candidate, node.inputs[0], depth + 1, found);
+  if (is_binary_elementwise(node))
+    for (ValueId in : node.inputs) producing_candidates(rewriter, candidate, in, depth + 1, found);
+}
+
+// Rewrites the graph once the blocked convolutions are known.
+class LayoutRewrite {
+ public:
+  explicit LayoutRewrite(Graph& graph)
+      : graph_(graph), blocked_(graph.values.size(), kNoValue), channels_(graph.values.size(), 0) {}
+
+  // The blocked version of `value` (known to have `channels` channels),
+  // reordering it when there is none yet.
+  ValueId to_blocked(ValueId value, std::int64_t channels) {
+    if (blocked_[value] != kNoValue) return blocked_[value];
+    const ValueId result = new_value(graph_.values[value].name + "_nchwc");
+    add_node("ReorderToNchwc", value, result);
+    set_blocked(value, result, channels);
+    return result;
+  }
+
+  ValueId blocked(ValueId value) const { return value == kNoValue ? kNoValue : blocked_[value]; }
+  std::int64_t channels(ValueId value) const { return value == kNoValue ? 0 : channels_[value]; }
+  void set_channels(ValueId value, std::int64_t channels) { channels_[value] = channels; }
+
+  // Node `index` now writes a blocked version of its output instead; the
+  // NCHW output is made from it later if anything still reads it.
+  void block_output(int index, std::int64_t channels) {
+    Node& node = graph_.nodes[static_cast<std::size_t>(index)];
+    const ValueId nchw = node.outputs[0];
+    const ValueId result = new_value(graph_.values[nchw].name + "_nchwc");
+    node.outputs[0] = result;
+    set_blocked(nchw, result, channels);
+    unproduced_.push_back(nchw);
+  }
+
+  // Adds ReorderFromNchwc for every NCHW value no node writes any more but a
+  // node or the graph's outputs still read.
+  void restore_read_values() {
+    std::set<ValueId> read;
+    for (const Node& node : graph_.nodes)
+      for (ValueId in : node.inputs) read.insert(in);
+    for (const GraphOutput& output : graph_.outputs) read.insert(output.value);
+    for (ValueId value : unproduced_)
+      if (read.count(value)) add_node("ReorderFromNchwc", blocked_[value], value);
+  }
+
+ private:
+  ValueId new_value(const std::string& base) {
+    const ValueId id = graph_.value_id(unique_value_name(graph_, base));
+    blocked_.resize(graph_.values.size(), kNoValue);
+    channels_.resize(graph_.values.size(), 0);
+    return id;
+  }
+
+  void set_blocked(ValueId nchw, ValueId blocked, std::int64_t channels) {
+    blocked_[nchw] = blocked;
+    channels_[nchw] = channels;
+  }
+
+  void add_node(const char* op_type, ValueId input, ValueId output) {
+    Node node;
+    node.name = graph_.values[output].name + "_" + op_type;
+    node.op_type = op_type;
+    node.domain = kOnnxrunDomain;
+    node.opset = 1;
+    node.inputs = {input};
+    node.outputs = {output};
+    graph_.nodes.push_back(std::move(node));
+  }
+
+  Graph& graph_;
+  std::vector<ValueId> blocked_;       // per NCHW value: its blocked version, or kNoValue
+  std::vector<std::int64_t> channels_;  // per NCHW value: its channel count when a pass knows it, else 0
+  std::vector<ValueId> unproduced_;    // NCHW values whose writer now writes the blocked version
+};
+
+}  // namespace
+
+int use_nchwc_layout(Graph& graph) {
+  std::vector<int> order = graph.topological_order();
+  std::vector<ConvCandidate> info(graph.nodes.size());
+  std::vector<bool> candidate(graph.nodes.size(), false);
+  {
+    const GraphRewriter rewriter(graph);
+    for (int n : order)
+      if (auto c = conv_candidate(rewriter, n)) {
+        info[static_cast<std::size_t>(n)] = *c;
+        candidate[static_cast<std::size_t>(n)] = true;
+      }
+    // Regions: convolutions joined through their inputs and residuals.
+    UnionFind regions(graph.nodes.size());
+    for (int n : order) {
+      if (!candidate[static_cast<std::size_t>(n)]) continue;
+      const Node& node = rewriter.node(n);
+      std::vector<int> sources;
+      producing_candidates(rewriter, candidate, node.inputs[0], 0, sources);
+      if (node.inputs.size() > 3) producing_candidates(rewriter, candidate, node.inputs[3], 0, sources);
+      for (int source : sources) regions.join(source, n);
+    }
+    std::vector<int> size(graph.nodes.size(), 0);
+    std::vector<bool> has_depthwise(graph.nodes.size(), false);
+    for (int n : order)
+      if (candidate[static_cast<std::size_t>(n)]) {
+        const int root = regions.find(n);
+        ++size[static_cast<std::size_t>(root)];
+        if (info[static_cast<std::size_t>(n)].depthwise) has_depthwise[static_cast<std::size_t>(root)] = true;
+      }
+    for (int n : order)
+      if (candidate[static_cast<std::size_t>(n)]) {
+        const auto root = static_cast<std::size_t>(regions.find(n));
+        candidate[static_cast<std::size_t>(n)] = has_depthwise[root] && size[root] >= 2;
+      }
+  }
+
+  LayoutRewrite layout(graph);
+  int rewritten = 0;
+  for (int n : order) {
+    const auto index = static_cast<std::size_t>(n);
+    // Not a reference: to_blocked appends nodes to graph.nodes.
+    const auto node = [&]() -> Node& { return graph.nodes[index]; };
+    const std::vector<ValueId> inputs = node().inputs;
+    if (candidate[index]) {
+      const ConvCandidate& c = info[index];
+      const bool residual = inputs.size() > 3 && inputs[3] != kNoValue;
+      // A residual must be known to have the output's channels to be blocked.
+      if (residual && layout.blocked(inputs[3]) == kNoValue && layout.channels(inputs[3]) != c.out_channels) {
+        layout.set_channels(node().outputs[0], c.out_channels);
+        continue;
+      }
+      const ValueId x = layout.to_blocked(inputs[0], c.in_channels);
+      const ValueId r = residual ? layout.to_blocked(inputs[3], c.out_channels) : kNoValue;
+      node().inputs[0] = x;
+      if (residual) node().inputs[3] = r;
+      node().domain = kOnnxrunDomain;
+      node().op_type = "NchwcConv";
+      node().opset = 1;
+      layout.block_output(n, c.out_channels);
+      ++rewritten;
+    } else if (is_conv(node()) && inputs.size() > 1 && inputs[1] != kNoValue && node().outputs.size() == 1) {
+      // Known channels let a later element-wise op reorder this output.
+      const std::optional<Tensor>& w = graph.values[static_cast<std::size_t>(inputs[1])].constant;
+      if (w && w->shape().size() == 4) layout.set_channels(node().outputs[0], w->shape()[0]);
+    } else if (is_unary_elementwise(node()) && layout.blocked(inputs[0]) != kNoValue) {
+      const std::int64_t channels = layout.channels(inputs[0]);
+      node().inputs[0] = layout.blocked(inputs[0]);
+      layout.block_output(n, channels);
+      ++rewritten;
+    } else if (is_binary_elementwise(node())) {
+      const ValueId a = inputs[0], b = inputs[1];
+      const bool a_blocked = layout.blocked(a) != kNoValue, b_blocked = layout.blocked(b) != kNoValue;
+      if (!a_blocked && !b_blocked) continue;
+      // The other operand must have the same channel count to be reordered.
+      const std::int64_t channels = layout.channels(a_blocked ? a : b);
+      if ((!a_blocked && layout.channels(a) != channels) || (!b_blocked && layout.channels(b) != channels)) continue;
+      const ValueId a_new = layout.to_blocked(a, channels), b_new = layout.to_blocked(b, channels);
+      node().inputs = {a_new, b_new};
+      layout.block_output(n, channels);
+      ++rewritten;
+    } else if (is_default(node(), "GlobalAveragePool") && inputs.size() == 1 && node().outputs.size() == 1 &&
+               layout.blocked(inputs[0]) != kNoValue) {
+      layout.set_channels(node().outputs[0], layout.channels(inputs[0]));
+      node().inputs[0] = layout.blocked(inputs[0]);
+      node().domain = kOnnxrunDomain;
+      node().op_type = "NchwcGlobalAveragePool";
+      node().opset = 1;
+      ++rewritten;
+    }
+  }
+  layout.restore_read_values();
+  return rewritten;
+}
+
+}  // namespace onnxrun

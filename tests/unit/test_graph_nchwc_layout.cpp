@@ -1,0 +1,168 @@
+// The NCHW8c layout pass (use_nchwc_layout): which convolutions go blocked,
+// where the reorders land, and that the blocked graph computes what the
+// unoptimized one and the optimized NCHW one do.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "runtime/graph/optimize.hpp"
+#include "tests/support/graph_pass_support.hpp"
+
+using namespace onnxrun;
+using namespace onnxrun::testing;
+
+namespace {
+
+using Strings = std::vector<std::string>;
+
+// Adds a conv node named `name`: weights [out, in / group, k, k] from rng,
+// a bias, "same" padding.
+void add_conv(ModelBuilder& model, std::mt19937& rng, const std::string& name, const std::string& input,
+              const std::string& output, std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t group = 1,
+              std::int64_t stride = 1) {
+  const std::int64_t count = out * (in / group) * k * k;
+  model.initializer(raw_tensor<float>(name + "_w", {out, in / group, k, k},
+                                      random_values(rng, static_cast<std::size_t>(count), -0.5f, 0.5f)))
+      .initializer(raw_tensor<float>(name + "_b", {out}, random_values(rng, static_cast<std::size_t>(out))))
+      .node("Conv", {input, name + "_w", name + "_b"}, {output}, name,
+            {attr_ints("pads", {k / 2, k / 2, k / 2, k / 2}), attr_int("group", group),
+             attr_ints("strides", {stride, stride})});
+}
+
+int count_ops(const Graph& graph, const std::string& op_type) {
+  int n = 0;
+  for (const Node& node : graph.nodes) n += node.op_type == op_type;
+  return n;
+}
+
+Session open_layout_session(const ModelBuilder& model, bool blocked, int threads) {
+  const std::string bytes = model.bytes();
+  SessionOptions options;
+  options.threads = threads;
+  options.blocked_layout = blocked;
+  return Session::from_bytes(bytes.data(), bytes.size(), options);
+}
+
+// The blocked session matches the unoptimized one (check_optimized_matches)
+// and the optimized NCHW one.
+void check_layouts_match(const ModelBuilder& model, const std::vector<NamedTensor>& inputs) {
+  check_optimized_matches(model, inputs);
+  for (int threads : {1, 2}) {
+    const std::vector<NamedTensor> nchw = open_layout_session(model, false, threads).run(inputs);
+    const std::vector<NamedTensor> blocked = open_layout_session(model, true, threads).run(inputs);
+    REQUIRE(blocked.size() == nchw.size());
+    for (std::size_t i = 0; i < nchw.size(); ++i) check_close(blocked[i].tensor, nchw[i].tensor);
+  }
+}
+
+// MobileNetV2's inverted residual: 1x1 expand, ReLU6, 3x3 depthwise, ReLU6,
+// 1x1 project, + input.
+ModelBuilder inverted_residual(std::mt19937& rng) {
+  ModelBuilder model(17);
+  model.input("X", FLOAT, {1, 16, 9, 10})
+      .initializer(raw_tensor<float>("lo", {}, {0.0f}))
+      .initializer(raw_tensor<float>("hi", {}, {6.0f}));
+  add_conv(model, rng, "expand", "X", "e", 16, 48, 1);
+  model.node("Clip", {"e", "lo", "hi"}, {"e6"}, "expand_relu6");
+  add_conv(model, rng, "depthwise", "e6", "d", 48, 48, 3, 48);
+  model.node("Clip", {"d", "lo", "hi"}, {"d6"}, "depthwise_relu6");
+  add_conv(model, rng, "project", "d6", "p", 48, 16, 1);
+  model.node("Add", {"p", "X"}, {"Y"}, "residual").output("Y");
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("NCHW8c layout: an inverted residual block runs blocked between two reorders") {
+  std::mt19937 rng(3);
+  const ModelBuilder model = inverted_residual(rng);
+  Graph graph = load_graph(model);
+  optimize_graph(graph);
+  CHECK(count_ops(graph, "NchwcConv") == 3);
+  CHECK(count_ops(graph, "FusedConv") == 0);
+  // X is reordered once (read by the expand conv and as the residual); Y is
+  // restored once, under its own name, for the graph output.
+  CHECK(count_ops(graph, "ReorderToNchwc") == 1);
+  CHECK(count_ops(graph, "ReorderFromNchwc") == 1);
+  const Node& project = node_named(graph, "project");
+  CHECK(project.domain == "com.onnxrun");
+  CHECK(value_names(graph, project.inputs)[3] == "X_nchwc");
+  for (const Node& node : graph.nodes)
+    if (node.op_type == "ReorderFromNchwc") CHECK(value_names(graph, node.outputs) == Strings{"Y"});
+  CHECK_NOTHROW(graph.topological_order());
+  check_layouts_match(model, {{"X", random_tensor(rng, {1, 16, 9, 10})}});
+}
+
+TEST_CASE("NCHW8c layout: squeeze-excitation, a stride-2 depthwise conv and a value also read in NCHW") {
+  // EfficientNet's block: expand, depthwise (stride 2, 5x5), GlobalAveragePool
+  // -> 1x1 (to 8) -> Relu -> 1x1 (to 32) -> Sigmoid, scale, project. The
+  // expand output is also a graph output, so it is restored to NCHW too.
+  std::mt19937 rng(5);
+  ModelBuilder model(17);
+  model.input("X", FLOAT, {2, 8, 11, 12});
+  add_conv(model, rng, "expand", "X", "e", 8, 32, 1);
+  model.node("Sigmoid", {"e"}, {"es"}, "expand_sigmoid").node("Mul", {"e", "es"}, {"silu"}, "expand_silu");
+  add_conv(model, rng, "depthwise", "silu", "d", 32, 32, 5, 32, 2);
+  model.node("GlobalAveragePool", {"d"}, {"pooled"}, "pool");
+  add_conv(model, rng, "squeeze", "pooled", "sq", 32, 8, 1);
+  model.node("Relu", {"sq"}, {"sqr"}, "squeeze_relu");
+  add_conv(model, rng, "excite", "sqr", "ex", 8, 32, 1);
+  model.node("Sigmoid", {"ex"}, {"scale"}, "excite_sigmoid").node("Mul", {"d", "scale"}, {"scaled"}, "se_scale");
+  add_conv(model, rng, "project", "scaled", "Y", 32, 16, 1);
+  model.output("Y").output("e");
+  Graph graph = load_graph(model);
+  optimize_graph(graph);
+  CHECK(node_named(graph, "depthwise").op_type == "NchwcConv");
+  CHECK(node_named(graph, "pool").op_type == "NchwcGlobalAveragePool");
+  // The scale [2, 32, 1, 1] is reordered to [2, 4, 1, 1, 8] and broadcast.
+  const Node& scale = node_named(graph, "se_scale");
+  CHECK(value_names(graph, scale.inputs) == Strings{"d_nchwc", "scale_nchwc"});
+  CHECK(count_ops(graph, "ReorderFromNchwc") == 2);  // Y and e
+  check_layouts_match(model, {{"X", random_tensor(rng, {2, 8, 11, 12})}});
+}
+
+TEST_CASE("NCHW8c layout: what stays NCHW") {
+  std::mt19937 rng(7);
+  SUBCASE("a lone depthwise conv (a region of one)") {
+    ModelBuilder model(17);
+    model.input("X", FLOAT, {1, 16, 6, 6});
+    add_conv(model, rng, "depthwise", "X", "Y", 16, 16, 3, 16);
+    model.output("Y");
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    CHECK(op_types(graph) == "Conv");
+  }
+  SUBCASE("dense 3x3 stride-1 convs (Winograd's) and a region without a depthwise conv") {
+    ModelBuilder model(17);
+    model.input("X", FLOAT, {1, 16, 6, 6});
+    add_conv(model, rng, "a", "X", "a_out", 16, 16, 3);
+    add_conv(model, rng, "b", "a_out", "b_out", 16, 16, 1);
+    add_conv(model, rng, "c", "b_out", "Y", 16, 16, 1);
+    model.output("Y");
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    CHECK(count_ops(graph, "NchwcConv") == 0);
+  }
+  SUBCASE("channel counts that are not multiples of 8") {
+    ModelBuilder model(17);
+    model.input("X", FLOAT, {1, 12, 6, 6});
+    add_conv(model, rng, "expand", "X", "e", 12, 24, 1);
+    add_conv(model, rng, "depthwise", "e", "d", 24, 24, 3, 24);
+    add_conv(model, rng, "project", "d", "Y", 24, 12, 1);
+    model.output("Y");
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    // Only expand -> depthwise: the 12-channel input and output stay NCHW.
+    CHECK(node_named(graph, "expand").op_type == "Conv");
+    CHECK(node_named(graph, "project").op_type == "Conv");
+    CHECK(node_named(graph, "depthwise").op_type == "Conv");  // alone in its region
+    check_layouts_match(model, {{"X", random_tensor(rng, {1, 12, 6, 6})}});
+  }
+  SUBCASE("blocked_layout = false") {
+    const ModelBuilder model = inverted_residual(rng);
+    Graph graph = load_graph(model);
+    optimize_graph(graph, false);
+    CHECK(count_ops(graph, "NchwcConv") == 0);
+    CHECK(count_ops(graph, "FusedConv") == 3);
+  }
+}
