@@ -325,15 +325,19 @@ TEST_CASE("cli: --threads 1") {
   testing::check_close(read_npy(out.string()), read_npy((kFixtures / "cifar_classifier" / "output_0.npy").string()));
 }
 
-TEST_CASE("cli: --no-optimize runs the graph as loaded, with the same result") {
+TEST_CASE("cli: --no-optimize runs the graph as loaded, --nchw without blocked regions, with the same result") {
   TempDir dir("onnxrun_cli");
-  const fs::path plain = dir / "plain.npy", optimized = dir / "optimized.npy";
+  const fs::path plain = dir / "plain.npy", optimized = dir / "optimized.npy", nchw = dir / "nchw.npy";
   check_succeeds(run_cli(dir, {kCifar, kCifarInput, "--no-optimize", "-o", plain.string()}));
   check_succeeds(run_cli(dir, {kCifar, kCifarInput, "-o", optimized.string()}));
+  check_succeeds(run_cli(dir, {kCifar, kCifarInput, "--nchw", "-o", nchw.string()}));
   const Tensor expected = read_npy((kFixtures / "cifar_classifier" / "output_0.npy").string());
   testing::check_close(read_npy(plain.string()), expected);
   testing::check_close(read_npy(optimized.string()), expected);
-  CHECK(contains(run_cli(dir, {"--help"}).out, "--no-optimize"));
+  testing::check_close(read_npy(nchw.string()), expected);
+  const std::string help = run_cli(dir, {"--help"}).out;
+  CHECK(contains(help, "--no-optimize"));
+  CHECK(contains(help, "--nchw"));
 }
 
 TEST_CASE("cli: --profile writes a Chrome trace and prints the per-layer table") {

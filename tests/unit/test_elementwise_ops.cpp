@@ -130,6 +130,11 @@ const std::vector<std::pair<Shape, Shape>> kBroadcastPairs = {
     {{2, 3, 4}, {4}},  {{4}, {2, 3, 4}},        {{2, 1, 4}, {3, 1}}, {{13, 1}, {1, 7}},     {{1}, {}},
     {{}, {}},          {{7, 13}, {7, 13}},      {{1, 1, 1}, {7, 1, 13}}, {{7, 1, 13}, {7, 13, 1}},
     {{0, 3}, {1, 3}},  {{3000, 7, 1}, {1, 7, 13}}, {{40000}, {40000}}, {{2, 20000}, {1}},
+    // A short innermost pattern repeated (binary_ops.cpp's own path): an
+    // NCHW8c squeeze-excitation scale both ways round, groups longer than
+    // its 256-float tile, and a 4-long pattern.
+    {{2, 3, 1, 1, 8}, {2, 3, 5, 7, 8}}, {{2, 3, 5, 7, 8}, {2, 3, 1, 1, 8}}, {{1, 2, 1, 1, 8}, {1, 2, 9, 40, 8}},
+    {{3, 50, 4}, {3, 1, 4}},
 };
 
 }  // namespace
