@@ -78,14 +78,20 @@ void nchwc_depthwise_conv(const NchwcConvShape& shape, const float* input, const
   depthwise_entry()(shape, input, packed, output, epilogue, block_begin, block_end, pixel_begin, pixel_end);
 }
 
-// Plain loops: the compiler vectorizes the 8-lane inner loop, and these run
-// only at the edges of a blocked region of the graph.
+// Plain loops over 8 x 8 tiles (8 channels by 8 pixels): each tile reads
+// eight 32-byte runs and writes one 256-byte run, and the compiler turns the
+// transpose into vector shuffles. These run only at the edges of a blocked
+// region of the graph.
 void reorder_nchw_to_nchwc(const float* nchw, float* nchwc, std::int64_t plane, std::int64_t block_begin,
                            std::int64_t block_end) {
   for (std::int64_t block = block_begin; block < block_end; ++block) {
     const float* src = nchw + block * kB * plane;
     float* dst = nchwc + block * kB * plane;
-    for (std::int64_t p = 0; p < plane; ++p)
+    std::int64_t p = 0;
+    for (; p + kB <= plane; p += kB)
+      for (std::int64_t j = 0; j < kB; ++j)
+        for (std::int64_t lane = 0; lane < kB; ++lane) dst[(p + j) * kB + lane] = src[lane * plane + p + j];
+    for (; p < plane; ++p)
       for (std::int64_t lane = 0; lane < kB; ++lane) dst[p * kB + lane] = src[lane * plane + p];
   }
 }
@@ -95,8 +101,12 @@ void reorder_nchwc_to_nchw(const float* nchwc, float* nchw, std::int64_t plane, 
   for (std::int64_t block = block_begin; block < block_end; ++block) {
     const float* src = nchwc + block * kB * plane;
     float* dst = nchw + block * kB * plane;
-    for (std::int64_t lane = 0; lane < kB; ++lane)
-      for (std::int64_t p = 0; p < plane; ++p) dst[lane * plane + p] = src[p * kB + lane];
+    std::int64_t p = 0;
+    for (; p + kB <= plane; p += kB)
+      for (std::int64_t lane = 0; lane < kB; ++lane)
+        for (std::int64_t j = 0; j < kB; ++j) dst[lane * plane + p + j] = src[(p + j) * kB + lane];
+    for (; p < plane; ++p)
+      for (std::int64_t lane = 0; lane < kB; ++lane) dst[lane * plane + p] = src[p * kB + lane];
   }
 }
 

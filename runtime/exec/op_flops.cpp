@@ -33,8 +33,9 @@ std::int64_t node_flops(const Node& node, const std::vector<ValueDesc>& inputs, 
   const Shape* b = shape_of(inputs, 1);
   const Shape* y = shape_of(outputs, 0);
   if (!a || !b || !y) return 0;
-  if (op == "Conv" || op == "FusedConv") {
-    // Each output value is a dot product over W[1:] = in_channels/group x kernel.
+  if (op == "Conv" || op == "FusedConv" || op == "NchwcConv") {
+    // Each output value is a dot product over W[1:] = in_channels/group x kernel
+    // (NchwcConv's blocked output has as many values as the NCHW one).
     if (b->size() < 2) return 0;
     return as_flops(product(*y) * product(*b, 1));
   }

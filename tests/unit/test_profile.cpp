@@ -134,6 +134,8 @@ TEST_CASE("profile: node_flops counts 2 x multiply-adds from shapes") {
   CHECK(node_flops(node, {desc({1, 8, 10, 10}), desc({8, 2, 3, 3})}, {desc({1, 8, 5, 5})}) == 2 * 200 * 18);
   node.op_type = "FusedConv";
   CHECK(node_flops(node, {desc({2, 3, 4}), desc({6, 3, 1})}, {desc({2, 6, 4})}) == 2 * 48 * 3);
+  node.op_type = "NchwcConv";  // blocked [1, 2, 5, 5, 8]: 16 channels x 25 pixels, 9 products each (depthwise)
+  CHECK(node_flops(node, {desc({1, 2, 10, 10, 8}), desc({16, 1, 3, 3})}, {desc({1, 2, 5, 5, 8})}) == 2 * 400 * 9);
   node.op_type = "ConvTranspose";  // W [in 4, out/group 2, 3, 3]: each input value feeds 18 outputs
   CHECK(node_flops(node, {desc({1, 4, 5, 5}), desc({4, 2, 3, 3})}, {desc({1, 2, 11, 11})}) == 2 * 100 * 18);
   node.op_type = "MatMul";
