@@ -92,7 +92,30 @@ struct NchwcConvKernel {
   // (border pixels; PX must then be 1); kStride is the column stride when it is 1 (constant
   // offsets), else 0. `weights` points at the tile's first block within the
   // group's weights, where one input channel's G blocks are consecutive.
-  template <int G, int OB, int PX, int kStride, bool kChecked>
+  // acc += the products of one input block (8 channels at PX pixels, x[p *
+  // pixel_step + c]) with its weights w ([8 channels][G blocks][8]).
+  template <int G, int OB, int PX>
+  static void accumulate_block(Batch* acc, const float* x, std::int64_t pixel_step, const float* w) {
+#pragma GCC unroll 8
+    for (int ic = 0; ic < kB; ++ic) {
+      Batch wv[OB * kSub];
+#pragma GCC unroll 4
+      for (int i = 0; i < OB * kSub; ++i) wv[i] = Batch::load_unaligned(w + (ic * G + i / kSub) * kB + i % kSub * kWidth);
+#pragma GCC unroll 16
+      for (int p = 0; p < PX; ++p) {
+        const Batch xv(x[p * pixel_step + ic]);
+#pragma GCC unroll 4
+        for (int i = 0; i < OB * kSub; ++i) {
+          const int sum = ((i / kSub) * PX + p) * kSub + i % kSub;
+          acc[sum] = xsimd::fma(wv[i], xv, acc[sum]);
+        }
+      }
+    }
+  }
+
+  // kPointwise: a 1x1 kernel without padding, whose taps are never outside
+  // the input: no kernel loops and no checks around the input blocks.
+  template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise>
   static void dense_tile(const Job& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
                          std::int64_t ib_begin, std::int64_t ib_end) {
     // One flat array with every small loop unrolled: GCC kept a 3-D array of
@@ -110,31 +133,22 @@ struct NchwcConvKernel {
 #pragma GCC unroll 16
     for (int i = 0; i < kSums; ++i) acc[i] = ib_begin == 0 ? Batch(0.0f) : Batch::load_unaligned(out_at(i));
     const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * stride - s.pad_left;
-    for (std::int64_t ib = ib_begin; ib < ib_end; ++ib) {
-      const float* plane = job.input + ib * job.in_plane;
-      for (std::int64_t kh = 0; kh < s.kernel_h; ++kh) {
-        const std::int64_t in_row = row0 + kh * s.dilation_h;
-        if (in_row < 0 || in_row >= s.in_h) continue;
-        for (std::int64_t kw = 0; kw < s.kernel_w; ++kw) {
-          const std::int64_t in_col = col0 + kw * s.dilation_w;
-          if (kChecked && (in_col < 0 || in_col >= s.in_w)) continue;
-          const float* x = plane + (in_row * s.in_w + in_col) * kB;
-          const float* w = weights + ((ib * s.kernel_h + kh) * s.kernel_w + kw) * kB * kB * G;
-#pragma GCC unroll 8
-          for (int ic = 0; ic < kB; ++ic) {
-            Batch wv[OB * kSub];
-#pragma GCC unroll 4
-            for (int i = 0; i < OB * kSub; ++i)
-              wv[i] = Batch::load_unaligned(w + (ic * G + i / kSub) * kB + i % kSub * kWidth);
-#pragma GCC unroll 16
-            for (int p = 0; p < PX; ++p) {
-              const Batch xv(x[p * stride * kB + ic]);
-#pragma GCC unroll 4
-              for (int i = 0; i < OB * kSub; ++i) {
-                const int sum = ((i / kSub) * PX + p) * kSub + i % kSub;
-                acc[sum] = xsimd::fma(wv[i], xv, acc[sum]);
-              }
-            }
+    const std::int64_t pixel_step = stride * kB;
+    if constexpr (kPointwise) {
+      const float* x = job.input + (row0 * s.in_w + col0) * kB;
+      for (std::int64_t ib = ib_begin; ib < ib_end; ++ib)
+        accumulate_block<G, OB, PX>(acc, x + ib * job.in_plane, pixel_step, weights + ib * kB * kB * G);
+    } else {
+      for (std::int64_t ib = ib_begin; ib < ib_end; ++ib) {
+        const float* plane = job.input + ib * job.in_plane;
+        for (std::int64_t kh = 0; kh < s.kernel_h; ++kh) {
+          const std::int64_t in_row = row0 + kh * s.dilation_h;
+          if (in_row < 0 || in_row >= s.in_h) continue;
+          for (std::int64_t kw = 0; kw < s.kernel_w; ++kw) {
+            const std::int64_t in_col = col0 + kw * s.dilation_w;
+            if (kChecked && (in_col < 0 || in_col >= s.in_w)) continue;
+            accumulate_block<G, OB, PX>(acc, plane + (in_row * s.in_w + in_col) * kB, pixel_step,
+                                        weights + ((ib * s.kernel_h + kh) * s.kernel_w + kw) * kB * kB * G);
           }
         }
       }
@@ -243,46 +257,46 @@ struct NchwcConvKernel {
 
   // Blocks [block, block + OB) of a group of G at columns [first, last) of
   // one row, for one pass over the input blocks.
-  template <int G, int OB, int PX, int kStride>
+  template <int G, int OB, int PX, int kStride, bool kPointwise>
   static void dense_columns(const Job& job, const float* weights, std::int64_t block, std::int64_t row,
                             std::int64_t first, std::int64_t last, std::int64_t ib, std::int64_t ib_end) {
     for_columns<PX>(
         job, first, last,
-        [&](std::int64_t col) { dense_tile<G, OB, PX, kStride, false>(job, weights, block, row, col, ib, ib_end); },
+        [&](std::int64_t col) { dense_tile<G, OB, PX, kStride, false, kPointwise>(job, weights, block, row, col, ib, ib_end); },
         [&](std::int64_t col, std::int64_t count) {
           for_tail(col, count, [&](auto px, std::int64_t c) {
-            dense_tile<G, OB, decltype(px)::value, kStride, false>(job, weights, block, row, c, ib, ib_end);
+            dense_tile<G, OB, decltype(px)::value, kStride, false, kPointwise>(job, weights, block, row, c, ib, ib_end);
           });
         },
         [&](std::int64_t col, std::int64_t count) {  // checked tiles are one pixel wide (the check is per tap)
           for (std::int64_t c = col; c < col + count; ++c)
-            dense_tile<G, OB, 1, kStride, true>(job, weights, block, row, c, ib, ib_end);
+            dense_tile<G, OB, 1, kStride, true, kPointwise>(job, weights, block, row, c, ib, ib_end);
         });
   }
 
   // One row segment of a weight group of G blocks starting at `block`. Tiles
   // take two blocks by six pixels (12 sums, 2 weight vectors and a
   // broadcast: 15 of the 16 AVX2 registers) or one block by twelve.
-  template <int G, int kStride>
+  template <int G, int kStride, bool kPointwise>
   static void dense_segment(const Job& job, std::int64_t block, std::int64_t row, std::int64_t first,
                             std::int64_t last) {
     const std::int64_t in_blocks = job.shape.in_blocks, per_pass = input_blocks_per_pass(job.shape);
     const float* weights = job.packed + block * job.block_weights;
     for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
       const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
-      dense_columns<G, G, G == 2 ? 6 : 12, kStride>(job, weights, block, row, first, last, ib, ib_end);
+      dense_columns<G, G, G == 2 ? 6 : 12, kStride, kPointwise>(job, weights, block, row, first, last, ib, ib_end);
     }
   }
 
   // Segment by segment, so that the groups of the range reuse the segment's
   // input from L1.
-  template <int kStride>
+  template <int kStride, bool kPointwise>
   static void dense_strided(const Job& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
                             std::int64_t pixel_end) {
     for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
       std::int64_t block = block_begin;
-      for (; block + 2 <= block_end; block += 2) dense_segment<2, kStride>(job, block, row, first, last);
-      if (block < block_end) dense_segment<1, kStride>(job, block, row, first, last);
+      for (; block + 2 <= block_end; block += 2) dense_segment<2, kStride, kPointwise>(job, block, row, first, last);
+      if (block < block_end) dense_segment<1, kStride, kPointwise>(job, block, row, first, last);
     });
   }
 
@@ -291,10 +305,15 @@ struct NchwcConvKernel {
                     std::int64_t pixel_begin, std::int64_t pixel_end) {
     // Packed floats per output block; a group of blocks starts at its first block times that.
     const Job job(shape, input, packed, output, epilogue, shape.in_blocks * shape.kernel_h * shape.kernel_w * kB * kB);
-    if (shape.stride_w == 1)
-      dense_strided<1>(job, block_begin, block_end, pixel_begin, pixel_end);
+    const bool pointwise = shape.kernel_h == 1 && shape.kernel_w == 1 && shape.pad_top == 0 && shape.pad_left == 0;
+    if (pointwise && shape.stride_w == 1)
+      dense_strided<1, true>(job, block_begin, block_end, pixel_begin, pixel_end);
+    else if (pointwise)
+      dense_strided<0, true>(job, block_begin, block_end, pixel_begin, pixel_end);
+    else if (shape.stride_w == 1)
+      dense_strided<1, false>(job, block_begin, block_end, pixel_begin, pixel_end);
     else
-      dense_strided<0>(job, block_begin, block_end, pixel_begin, pixel_end);
+      dense_strided<0, false>(job, block_begin, block_end, pixel_begin, pixel_end);
   }
 
   template <int kStride>

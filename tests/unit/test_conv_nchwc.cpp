@@ -150,6 +150,11 @@ TEST_CASE("NCHW8c dense convolution matches the reference on every instruction s
     pointwise.kernel_h = pointwise.kernel_w = 1;
     pointwise.pad_top = pointwise.pad_left = pointwise.pad_bottom = pointwise.pad_right = 0;
     check_layer(pointwise, ConvCheck{true, false, {k::Activation::Clip, 0.0f, 6.0f}, true, nullptr}, rng);
+    Layer downsample = pointwise;  // 1x1 stride 2 (ResNet's downsample): pointwise, not one long row
+    downsample.stride = 2;
+    downsample.h = 9;
+    downsample.w = 10;
+    check_layer(downsample, ConvCheck{true, true, {}, true, nullptr}, rng);
     Layer strided;  // stride 2, 7x7 kernel, asymmetric pads, batch 2
     strided.batch = 2;
     strided.in_channels = 8;
