@@ -14,8 +14,8 @@ constexpr std::int64_t kB = kNchwcBlock;
 NchwcConvEntry* dense_entry() {
   switch (active_isa()) {
     case Isa::Sse2: return nchwc_conv_sse2;
-    case Isa::Avx2Fma: return nchwc_conv_avx2;
-    case Isa::Avx512: return nchwc_conv_avx512;
+    case Isa::Avx2Fma:
+    case Isa::Avx512: return nchwc_conv_avx2;
   }
   return nchwc_conv_sse2;
 }
@@ -23,8 +23,8 @@ NchwcConvEntry* dense_entry() {
 NchwcConvEntry* depthwise_entry() {
   switch (active_isa()) {
     case Isa::Sse2: return nchwc_depthwise_conv_sse2;
-    case Isa::Avx2Fma: return nchwc_depthwise_conv_avx2;
-    case Isa::Avx512: return nchwc_depthwise_conv_avx512;
+    case Isa::Avx2Fma:
+    case Isa::Avx512: return nchwc_depthwise_conv_avx2;
   }
   return nchwc_depthwise_conv_sse2;
 }
@@ -32,7 +32,7 @@ NchwcConvEntry* depthwise_entry() {
 }  // namespace
 
 const char* nchwc_conv_isa() {
-  // AVX-512 machines run the AVX2 instantiation (nchwc_conv_avx512.cpp).
+  // AVX-512 machines run the AVX2 instantiation (nchwc_conv_variants.hpp).
   return isa_name(active_isa() == Isa::Avx512 ? Isa::Avx2Fma : active_isa());
 }
 

@@ -113,8 +113,8 @@ struct NchwcConvKernel {
     }
   }
 
-  // kPointwise: a 1x1 kernel without padding, whose taps are never outside
-  // the input: no kernel loops and no checks around the input blocks.
+  // kPointwise: a 1x1 kernel, stride 1, without padding, whose taps are never
+  // outside the input: no kernel loops and no checks around the input blocks.
   template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise>
   static void dense_tile(const Job& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
                          std::int64_t ib_begin, std::int64_t ib_end) {
@@ -162,7 +162,7 @@ struct NchwcConvKernel {
   }
 
   // Depthwise tile: block `block` at columns [col, col + PX) of row `row`.
-  // kStride: the column stride when it is 1 or 2 (constant offsets), else 0.
+  // kStride: the column stride when it is 1 (constant offsets), else 0.
   template <int PX, bool kChecked, int kStride>
   static void depthwise_tile(const Job& job, std::int64_t block, std::int64_t row, std::int64_t col) {
     const NchwcConvShape& s = job.shape;
@@ -233,18 +233,19 @@ struct NchwcConvKernel {
     if (hi < last) border(hi, last - hi);
   }
 
-  // A run of count columns in tiles of 4, 3, 2 and 1 pixels: as
+  // A run of count columns in tiles of 4, 2 and 1 pixels (few widths: each
+  // is an instantiation, and the sanitizer build compiles them slowly): as
   // many independent sums as the run allows (single-pixel tiles of one block
   // wait on the FMA latency).
   template <class Tile>
   static void for_tail(std::int64_t col, std::int64_t count, Tile tile) {
     for (; count >= 4; col += 4, count -= 4) tile(std::integral_constant<int, 4>{}, col);
-    switch (count) {
-      case 3: return tile(std::integral_constant<int, 3>{}, col);
-      case 2: return tile(std::integral_constant<int, 2>{}, col);
-      case 1: return tile(std::integral_constant<int, 1>{}, col);
-      default: return;
+    if (count >= 2) {
+      tile(std::integral_constant<int, 2>{}, col);
+      col += 2;
+      count -= 2;
     }
+    if (count == 1) tile(std::integral_constant<int, 1>{}, col);
   }
 
   // Input blocks summed per pass over a segment: a pass's weights for one
@@ -269,8 +270,9 @@ struct NchwcConvKernel {
           });
         },
         [&](std::int64_t col, std::int64_t count) {  // checked tiles are one pixel wide (the check is per tap)
-          for (std::int64_t c = col; c < col + count; ++c)
-            dense_tile<G, OB, 1, kStride, true, kPointwise>(job, weights, block, row, c, ib, ib_end);
+          if constexpr (!kPointwise)  // a pointwise layer has no border columns
+            for (std::int64_t c = col; c < col + count; ++c)
+              dense_tile<G, OB, 1, kStride, true, false>(job, weights, block, row, c, ib, ib_end);
         });
   }
 
@@ -306,10 +308,10 @@ struct NchwcConvKernel {
     // Packed floats per output block; a group of blocks starts at its first block times that.
     const Job job(shape, input, packed, output, epilogue, shape.in_blocks * shape.kernel_h * shape.kernel_w * kB * kB);
     const bool pointwise = shape.kernel_h == 1 && shape.kernel_w == 1 && shape.pad_top == 0 && shape.pad_left == 0;
+    // Strided pointwise layers (ResNet's downsample) take the general path:
+    // one instantiation fewer.
     if (pointwise && shape.stride_w == 1)
       dense_strided<1, true>(job, block_begin, block_end, pixel_begin, pixel_end);
-    else if (pointwise)
-      dense_strided<0, true>(job, block_begin, block_end, pixel_begin, pixel_end);
     else if (shape.stride_w == 1)
       dense_strided<1, false>(job, block_begin, block_end, pixel_begin, pixel_end);
     else
@@ -344,7 +346,6 @@ struct NchwcConvKernel {
     const Job job(shape, input, packed, output, epilogue, shape.kernel_h * shape.kernel_w * kB);
     switch (shape.stride_w) {
       case 1: return depthwise_blocks<1>(job, block_begin, block_end, pixel_begin, pixel_end);
-      case 2: return depthwise_blocks<2>(job, block_begin, block_end, pixel_begin, pixel_end);
       default: return depthwise_blocks<0>(job, block_begin, block_end, pixel_begin, pixel_end);
     }
   }

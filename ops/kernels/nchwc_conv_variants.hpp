@@ -1,6 +1,9 @@
 #pragma once
 // One pair of entry points per instruction set, each defined in its own file
-// compiled with that set's flags (nchwc_conv_sse2.cpp, _avx2.cpp, _avx512.cpp).
+// compiled with that set's flags (nchwc_conv_sse2.cpp, _avx2.cpp). AVX-512
+// machines run the AVX2 pair: a channel block is 8 floats on every
+// instruction set (nchwc_conv.hpp), and a third copy of these heavily
+// unrolled templates would only cost build time.
 #include "ops/kernels/nchwc_conv.hpp"
 
 namespace onnxrun::kernels {
@@ -12,6 +15,5 @@ using NchwcConvEntry = void(const NchwcConvShape& shape, const float* input, con
 
 NchwcConvEntry nchwc_conv_sse2, nchwc_depthwise_conv_sse2;
 NchwcConvEntry nchwc_conv_avx2, nchwc_depthwise_conv_avx2;
-NchwcConvEntry nchwc_conv_avx512, nchwc_depthwise_conv_avx512;
 
 }  // namespace onnxrun::kernels
