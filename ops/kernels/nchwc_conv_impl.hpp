@@ -7,12 +7,13 @@
 // sums held in registers (12 AVX2 registers). For each input channel the tile
 // loads OB weight vectors and PX broadcast input values and does OB * PX
 // vector FMAs: 8 loads per 12 FMAs at OB=2, PX=6, within what two load ports
-// sustain beside two FMA pipes. Pixels whose taps reach past
-// the input's left or right edge go one at a time through a checked tile;
-// rows whose taps fall outside are skipped per kernel row.
+// sustain beside two FMA pipes. Pixels whose taps reach past the input's
+// left or right edge go one at a time through a checked tile; rows whose taps
+// fall outside are skipped per kernel row.
 //
 // Depthwise: a tile is PX pixels of one block; each tap's weight vector is
-// loaded once and multiplies PX input vectors.
+// loaded once and multiplies PX input vectors. Border pixels go through
+// checked tiles of up to 4 pixels (the check is per pixel and tap).
 //
 // A tile applies the epilogue (bias, residual, activation) as it stores its
 // finished sums, once per tile choosing the activation's code.
