@@ -164,7 +164,11 @@ struct NchwcConvKernel {
 
   // Depthwise tile: block `block` at columns [col, col + PX) of row `row`.
   // kStride: the column stride when it is 1 (constant offsets), else 0.
-  template <int PX, bool kChecked, int kStride>
+  // kKernel: the kernel width when the tile may rely on it (stride 1,
+  // dilation 1, unchecked), else 0. Then each input vector of a kernel row is
+  // loaded once and multiplied by every tap that reads it: PX + K - 1 loads
+  // instead of PX * K (10 instead of 24 at 3x3, 12 instead of 40 at 5x5).
+  template <int PX, bool kChecked, int kStride, int kKernel = 0>
   static void depthwise_tile(const Job& job, std::int64_t block, std::int64_t row, std::int64_t col) {
     const NchwcConvShape& s = job.shape;
     const std::int64_t stride = kStride ? kStride : s.stride_w;
@@ -178,6 +182,24 @@ struct NchwcConvKernel {
       const std::int64_t in_row = row0 + kh * s.dilation_h;
       if (in_row < 0 || in_row >= s.in_h) continue;
       const float* x_row = plane + in_row * s.in_w * kB;
+      if constexpr (kKernel > 0) {
+        Batch wv[kKernel * kSub];
+#pragma GCC unroll 16
+        for (int i = 0; i < kKernel * kSub; ++i)
+          wv[i] = Batch::load_unaligned(weights + (kh * kKernel + i / kSub) * kB + i % kSub * kWidth);
+        const float* x = x_row + col0 * kB;
+#pragma GCC unroll 16
+        for (int j = 0; j < PX + kKernel - 1; ++j)
+#pragma GCC unroll 4
+          for (int v = 0; v < kSub; ++v) {
+            const Batch xv = Batch::load_unaligned(x + j * kB + v * kWidth);
+#pragma GCC unroll 8
+            for (int kw = 0; kw < kKernel; ++kw)
+              if (j - kw >= 0 && j - kw < PX)
+                acc[(j - kw) * kSub + v] = xsimd::fma(wv[kw * kSub + v], xv, acc[(j - kw) * kSub + v]);
+          }
+        continue;
+      }
       for (std::int64_t kw = 0; kw < s.kernel_w; ++kw) {
         Batch wv[kSub];
 #pragma GCC unroll 4
@@ -319,7 +341,7 @@ struct NchwcConvKernel {
       dense_strided<0, false>(job, block_begin, block_end, pixel_begin, pixel_end);
   }
 
-  template <int kStride>
+  template <int kStride, int kKernel = 0>
   static void depthwise_blocks(const Job& job, std::int64_t block_begin, std::int64_t block_end,
                                std::int64_t pixel_begin, std::int64_t pixel_end) {
     constexpr int kPixels = 8 / kSub;
@@ -327,7 +349,7 @@ struct NchwcConvKernel {
       for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
         for_columns<kPixels>(
             job, first, last,
-            [&](std::int64_t col) { depthwise_tile<kPixels, false, kStride>(job, block, row, col); },
+            [&](std::int64_t col) { depthwise_tile<kPixels, false, kStride, kKernel>(job, block, row, col); },
             [&](std::int64_t col, std::int64_t count) {
               for_tail(col, count, [&](auto px, std::int64_t c) {
                 depthwise_tile<decltype(px)::value, false, kStride>(job, block, row, c);
@@ -345,10 +367,11 @@ struct NchwcConvKernel {
                         const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
                         std::int64_t pixel_begin, std::int64_t pixel_end) {
     const Job job(shape, input, packed, output, epilogue, shape.kernel_h * shape.kernel_w * kB);
-    switch (shape.stride_w) {
-      case 1: return depthwise_blocks<1>(job, block_begin, block_end, pixel_begin, pixel_end);
-      default: return depthwise_blocks<0>(job, block_begin, block_end, pixel_begin, pixel_end);
-    }
+    const bool unit = shape.stride_w == 1 && shape.dilation_w == 1;
+    if (unit && shape.kernel_w == 3) return depthwise_blocks<1, 3>(job, block_begin, block_end, pixel_begin, pixel_end);
+    if (unit && shape.kernel_w == 5) return depthwise_blocks<1, 5>(job, block_begin, block_end, pixel_begin, pixel_end);
+    if (shape.stride_w == 1) return depthwise_blocks<1>(job, block_begin, block_end, pixel_begin, pixel_end);
+    depthwise_blocks<0>(job, block_begin, block_end, pixel_begin, pixel_end);
   }
 };
 
