@@ -43,7 +43,6 @@ struct NchwcConvKernel {
     float* output;
     const Epilogue& epilogue;
     std::int64_t in_plane, out_plane;  // floats per channel block of the input / output
-    std::int64_t taps;                 // kernel_h * kernel_w
     std::int64_t block_weights;        // packed floats per output block
     // Output columns [interior_begin, interior_end) read no column outside the input.
     std::int64_t interior_begin, interior_end;
@@ -51,7 +50,7 @@ struct NchwcConvKernel {
     Job(const NchwcConvShape& s, const float* in, const float* w, float* out, const Epilogue& e,
         std::int64_t weights_per_block)
         : shape(s), input(in), packed(w), output(out), epilogue(e), in_plane(s.in_h * s.in_w * kB),
-          out_plane(s.out_h * s.out_w * kB), taps(s.kernel_h * s.kernel_w), block_weights(weights_per_block) {
+          out_plane(s.out_h * s.out_w * kB), block_weights(weights_per_block) {
       interior_begin = std::min((s.pad_left + s.stride_w - 1) / s.stride_w, s.out_w);
       // The last column whose rightmost tap stays inside: c * stride <= reach.
       const std::int64_t reach = s.in_w - 1 + s.pad_left - (s.kernel_w - 1) * s.dilation_w;

@@ -54,9 +54,8 @@ std::optional<ActivationAttributes> match(const GraphRewriter& rewriter, const N
   return std::nullopt;
 }
 
-bool is_default_op(const Node& node, const char* op_type) {
-  return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op_type && node.outputs.size() == 1 &&
-         node.outputs[0] != kNoValue;
+bool is_single_output_op(const Node& node, const char* op_type) {
+  return is_default_op(node, op_type) && node.outputs.size() == 1 && node.outputs[0] != kNoValue;
 }
 
 // x * Sigmoid(x), PyTorch's nn.SiLU (EfficientNet's activation): when `x` is
@@ -70,10 +69,10 @@ int silu_mul(const GraphRewriter& rewriter, ValueId x, int& sigmoid) {
   for (std::size_t first = 0; first < 2; ++first) {
     const int s = uses[first].node, m = uses[1 - first].node;
     const Node& sig = rewriter.node(s);
-    if (!is_default_op(sig, "Sigmoid") || sig.inputs.size() != 1 || rewriter.sole_consumer(sig.outputs[0]) != m)
+    if (!is_single_output_op(sig, "Sigmoid") || sig.inputs.size() != 1 || rewriter.sole_consumer(sig.outputs[0]) != m)
       continue;
     const Node& mul = rewriter.node(m);
-    if (!is_default_op(mul, "Mul") || mul.inputs.size() != 2) continue;
+    if (!is_single_output_op(mul, "Mul") || mul.inputs.size() != 2) continue;
     const ValueId gate = sig.outputs[0];
     if ((mul.inputs[0] == x && mul.inputs[1] == gate) || (mul.inputs[1] == x && mul.inputs[0] == gate)) {
       sigmoid = s;

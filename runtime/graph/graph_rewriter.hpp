@@ -14,6 +14,11 @@ namespace onnxrun {
 // The domain of the ops that passes create; the registry keys them by it.
 inline constexpr const char* kOnnxrunDomain = "com.onnxrun";
 
+// A node of the default ONNX domain ("" or "ai.onnx") with this op type.
+inline bool is_default_op(const Node& node, const char* op_type) {
+  return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op_type;
+}
+
 struct ValueUse {
   int node = -1;
   std::size_t slot = 0;  // input index within the node

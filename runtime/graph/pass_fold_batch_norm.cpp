@@ -13,10 +13,6 @@ namespace onnxrun {
 
 namespace {
 
-bool is_default(const Node& node, const char* op_type) {
-  return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op_type;
-}
-
 // The constant float vector of `channels` elements in the node's input slot, or null.
 const float* channel_vector(const GraphRewriter& rewriter, const Node& node, std::size_t slot, std::int64_t channels) {
   if (slot >= node.inputs.size() || node.inputs[slot] == kNoValue) return nullptr;
@@ -90,9 +86,9 @@ int fold_batch_norm_into_conv(Graph& graph) {
   for (int n = 0; n < rewriter.node_count(); ++n) {
     if (rewriter.removed(n)) continue;
     const Node& conv = rewriter.node(n);
-    if (!is_default(conv, "Conv") || conv.outputs.size() != 1 || conv.outputs[0] == kNoValue) continue;
+    if (!is_default_op(conv, "Conv") || conv.outputs.size() != 1 || conv.outputs[0] == kNoValue) continue;
     const int reader = rewriter.sole_consumer(conv.outputs[0]);
-    if (reader < 0 || !is_default(rewriter.node(reader), "BatchNormalization")) continue;
+    if (reader < 0 || !is_default_op(rewriter.node(reader), "BatchNormalization")) continue;
     if (try_fold(rewriter, n, reader)) ++count;
   }
   rewriter.compact();

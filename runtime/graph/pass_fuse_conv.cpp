@@ -10,13 +10,9 @@ namespace onnxrun {
 
 namespace {
 
-bool is_default(const Node& node, const char* op_type) {
-  return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op_type;
-}
-
 bool is_plain_conv(const GraphRewriter& rewriter, int index) {
   const Node& node = rewriter.node(index);
-  return !rewriter.removed(index) && is_default(node, "Conv") && node.inputs.size() >= 2 &&
+  return !rewriter.removed(index) && is_default_op(node, "Conv") && node.inputs.size() >= 2 &&
          node.inputs[1] != kNoValue && node.outputs.size() == 1 && node.outputs[0] != kNoValue;
 }
 
@@ -27,7 +23,7 @@ int residual_add(const GraphRewriter& rewriter, int conv, std::size_t& residual_
   const int reader = rewriter.sole_consumer(out);
   if (reader < 0) return -1;
   const Node& add = rewriter.node(reader);
-  if (!is_default(add, "Add") || add.inputs.size() != 2 || add.outputs.size() != 1 || add.outputs[0] == kNoValue)
+  if (!is_default_op(add, "Add") || add.inputs.size() != 2 || add.outputs.size() != 1 || add.outputs[0] == kNoValue)
     return -1;
   // Opsets before 7 broadcast by an explicit axis, not numpy-style.
   if (add.opset < 7 && add.attributes.get_int("broadcast", 0, add.describe()) != 0) return -1;

@@ -7,10 +7,6 @@ namespace onnxrun {
 
 namespace {
 
-bool is_default(const Node& node, const char* op_type) {
-  return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op_type;
-}
-
 bool value_unused(const GraphRewriter& rewriter, ValueId value) {
   return value == kNoValue || (rewriter.uses(value).empty() && !rewriter.is_graph_output(value));
 }
@@ -63,8 +59,8 @@ int remove_noop_nodes(Graph& graph) {
   int count = 0;
   for (int n = 0; n < rewriter.node_count(); ++n) {
     const Node& node = rewriter.node(n);
-    const bool noop = (is_default(node, "Identity") && node.inputs.size() == 1 && node.outputs.size() == 1) ||
-                      (is_default(node, "Dropout") && dropout_is_identity(rewriter, node));
+    const bool noop = (is_default_op(node, "Identity") && node.inputs.size() == 1 && node.outputs.size() == 1) ||
+                      (is_default_op(node, "Dropout") && dropout_is_identity(rewriter, node));
     if (noop && bypass(rewriter, n)) ++count;
   }
   rewriter.compact();
