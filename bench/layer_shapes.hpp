@@ -1,7 +1,7 @@
 #pragma once
 // The layer shapes every micro-benchmark runs on: the convolutions of
-// ResNet-18, ResNet-50 (torchvision's v1.5, stride in the 3x3) and
-// MobileNetV2 at batch 1 and 224x224, each distinct shape once with the number
+// ResNet-18, ResNet-50 (torchvision's v1.5, stride in the 3x3), MobileNetV2
+// and SqueezeNet 1.1 at batch 1 and 224x224, each distinct shape once with the number
 // of times the network uses it, plus the pooling, element-wise and classifier
 // shapes around them. One list, so that the SGEMM, convolution and op
 // benchmarks measure the same layers and their numbers can be compared.
@@ -113,6 +113,26 @@ inline const std::vector<ConvLayer>& conv_layers() {
       {"mobilenet_v2", 960, 160, 7, 1, 1, 0, 1, 2},
       {"mobilenet_v2", 960, 320, 7, 1, 1, 0, 1, 1},
       {"mobilenet_v2", 320, 1280, 7, 1, 1, 0, 1, 1},
+      // SqueezeNet 1.1: 0.35 GMACs; fire modules of a 1x1 squeeze, then 1x1
+      // and 3x3 expands with few input channels, and a 1x1 classifier at 13x13.
+      {"squeezenet1_1", 3, 64, 224, 3, 2, 0, 1, 1},
+      {"squeezenet1_1", 64, 16, 55, 1, 1, 0, 1, 1},
+      {"squeezenet1_1", 128, 16, 55, 1, 1, 0, 1, 1},
+      {"squeezenet1_1", 16, 64, 55, 1, 1, 0, 1, 2},
+      {"squeezenet1_1", 16, 64, 55, 3, 1, 1, 1, 2},
+      {"squeezenet1_1", 128, 32, 27, 1, 1, 0, 1, 1},
+      {"squeezenet1_1", 256, 32, 27, 1, 1, 0, 1, 1},
+      {"squeezenet1_1", 32, 128, 27, 1, 1, 0, 1, 2},
+      {"squeezenet1_1", 32, 128, 27, 3, 1, 1, 1, 2},
+      {"squeezenet1_1", 256, 48, 13, 1, 1, 0, 1, 1},
+      {"squeezenet1_1", 384, 48, 13, 1, 1, 0, 1, 1},
+      {"squeezenet1_1", 48, 192, 13, 1, 1, 0, 1, 2},
+      {"squeezenet1_1", 48, 192, 13, 3, 1, 1, 1, 2},
+      {"squeezenet1_1", 384, 64, 13, 1, 1, 0, 1, 1},
+      {"squeezenet1_1", 512, 64, 13, 1, 1, 0, 1, 1},
+      {"squeezenet1_1", 64, 256, 13, 1, 1, 0, 1, 2},
+      {"squeezenet1_1", 64, 256, 13, 3, 1, 1, 1, 2},
+      {"squeezenet1_1", 512, 1000, 13, 1, 1, 0, 1, 1},
   };
   return layers;
 }

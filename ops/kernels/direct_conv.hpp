@@ -61,8 +61,10 @@ void direct_conv_pack_weights(const DirectConvShape& shape, const float* weights
 void direct_conv_pad_input(const DirectConvShape& shape, const DirectConvLayout& layout, const float* image,
                            float* padded, std::int64_t channel_begin, std::int64_t channel_end);
 
-// Tasks [task_begin, task_end) of one image, task = block * out_h + output
-// row: kDirectOcBlock output channels of one output row. output and the
+// Tasks [task_begin, task_end) of one image, task = output row * blocks +
+// block: kDirectOcBlock output channels of one output row. Row-major, so that
+// the input rows a row reads stay in L1 while every block uses them (block-major
+// streamed the whole padded image from L3 once per block). output and the
 // epilogue's residual point at the image's [out_channels, out_h, out_w];
 // row_bias is indexed by output channel.
 void direct_conv(const DirectConvShape& shape, const DirectConvLayout& layout, const float* padded,

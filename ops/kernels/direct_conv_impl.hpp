@@ -30,14 +30,25 @@ struct DirectConvKernel {
     const std::int64_t block_weights = s.in_channels * taps * kOc;
     const std::int64_t plane = s.out_h * s.out_w;
 
+    // The bias seeds the accumulators; residual and activation run once per
+    // output row after all its tiles are stored (the row is still in L1), not
+    // per vector: with few input channels a tile does only in_channels x taps
+    // FMAs per vector, and a per-vector epilogue cost as much again.
+    Epilogue after = e;
+    after.row_bias = nullptr;
+    const bool row_pass = !epilogue_is_identity(after);
+
     for (std::int64_t task = task_begin; task < task_end; ++task) {
-      const std::int64_t block = task / s.out_h, y = task % s.out_h;
+      const std::int64_t y = task / layout.blocks, block = task % layout.blocks;
       const std::int64_t oc0 = block * kOc, ocs = std::min(kOc, s.out_channels - oc0);
       const float* row_base = padded + y * s.stride_h * s.stride_w * q;
+      Batch seed[kOc];
+#pragma GCC unroll 6
+      for (std::int64_t o = 0; o < kOc; ++o) seed[o] = Batch(e.row_bias && o < ocs ? e.row_bias[oc0 + o] : 0.0f);
       for (std::int64_t x0 = 0; x0 < s.out_w; x0 += kColumns) {
         Batch acc0[kOc], acc1[kOc];
 #pragma GCC unroll 6
-        for (std::int64_t o = 0; o < kOc; ++o) acc0[o] = acc1[o] = Batch(0.0f);
+        for (std::int64_t o = 0; o < kOc; ++o) acc0[o] = acc1[o] = seed[o];
         const float* w = packed_weights + block * block_weights;
         for (std::int64_t c = 0; c < s.in_channels; ++c) {
           const float* base = row_base + c * channel_floats + x0;
@@ -54,30 +65,35 @@ struct DirectConvKernel {
             w += kOc;
           }
         }
-        store(acc0, acc1, s, e, output, plane, oc0, ocs, y, x0);
+        store(acc0, acc1, s, output + oc0 * plane + y * s.out_w + x0, plane, ocs, x0);
+      }
+      if (!row_pass) continue;
+      for (std::int64_t o = 0; o < ocs; ++o) {
+        const std::int64_t offset = (oc0 + o) * plane + y * s.out_w;
+        apply_epilogue_row_simd<Batch>(output + offset, s.out_w, after, oc0 + o,
+                                       after.residual ? after.residual + offset : nullptr);
       }
     }
   }
 
-  static void store(const Batch* acc0, const Batch* acc1, const DirectConvShape& s, const Epilogue& e, float* output,
-                    std::int64_t plane, std::int64_t oc0, std::int64_t ocs, std::int64_t y, std::int64_t x0) {
+  // A tile's sums into ocs channels of one output row; dst points at the
+  // first channel's first column of the tile.
+  static void store(const Batch* acc0, const Batch* acc1, const DirectConvShape& s, float* dst,
+                    std::int64_t plane, std::int64_t ocs, std::int64_t x0) {
     const std::int64_t cols = std::min(kColumns, s.out_w - x0);
-    for (std::int64_t o = 0; o < ocs; ++o) {
-      const std::int64_t oc = oc0 + o;
-      const std::int64_t offset = oc * plane + y * s.out_w + x0;
-      float* dst = output + offset;
-      const float* res = e.residual ? e.residual + offset : nullptr;
-      if (cols == kColumns) {
-        apply_epilogue_simd(acc0[o], e, oc, res).store_unaligned(dst);
-        apply_epilogue_simd(acc1[o], e, oc, res ? res + kW : nullptr).store_unaligned(dst + kW);
-        continue;
+    if (cols == kColumns) {
+      for (std::int64_t o = 0; o < ocs; ++o) {
+        acc0[o].store_unaligned(dst + o * plane);
+        acc1[o].store_unaligned(dst + o * plane + kW);
       }
-      // The row's last, partial tile: through a buffer, the epilogue on the valid columns.
+      return;
+    }
+    // The row's last, partial tile, through a buffer.
+    for (std::int64_t o = 0; o < ocs; ++o) {
       alignas(64) float tile[kColumns];
       acc0[o].store_aligned(tile);
       acc1[o].store_aligned(tile + kW);
-      std::copy(tile, tile + cols, dst);
-      apply_epilogue_row(dst, cols, e, oc, res);
+      std::copy(tile, tile + cols, dst + o * plane);
     }
   }
 };

@@ -33,15 +33,37 @@ inline Batch apply_epilogue_simd(Batch v, const Epilogue& e, std::int64_t row, c
   return apply_activation_simd(v, e.activation);
 }
 
+// Calls f(activate), activate being a callable Batch -> Batch for a's kind:
+// loops over many vectors take the switch once, outside the loop. The kinds
+// most layers fuse (none, Relu, Clip) get their own loop; the rest keep
+// apply_activation_simd's per-vector switch.
+template <class Batch, class F>
+inline void with_activation_simd(const ActivationParams& a, F&& f) {
+  switch (a.kind) {
+    case Activation::None: return f([](Batch v) { return v; });
+    case Activation::Relu: return f([](Batch v) { return xsimd::max(v, Batch(0.0f)); });
+    case Activation::Clip: {
+      const Batch lo(a.alpha), hi(a.beta);
+      return f([lo, hi](Batch v) { return xsimd::min(xsimd::max(v, lo), hi); });
+    }
+    default: return f([&a](Batch v) { return apply_activation_simd(v, a); });
+  }
+}
+
 // The same over n consecutive values (any n): whole vectors, then a scalar tail.
 template <class Batch>
 inline void apply_epilogue_row_simd(float* values, std::int64_t n, const Epilogue& e, std::int64_t row,
                                     const float* residual) {
   constexpr std::int64_t width = static_cast<std::int64_t>(Batch::size);
   std::int64_t j = 0;
-  for (; j + width <= n; j += width)
-    apply_epilogue_simd(Batch::load_unaligned(values + j), e, row, residual ? residual + j : nullptr)
-        .store_unaligned(values + j);
+  with_activation_simd<Batch>(e.activation, [&](auto activate) {
+    const Batch bias(e.row_bias ? e.row_bias[row] : 0.0f);
+    for (; j + width <= n; j += width) {
+      Batch v = Batch::load_unaligned(values + j) + bias;
+      if (residual) v += Batch::load_unaligned(residual + j);
+      activate(v).store_unaligned(values + j);
+    }
+  });
   if (j < n) apply_epilogue_row(values + j, n - j, e, row, residual ? residual + j : nullptr);
 }
 

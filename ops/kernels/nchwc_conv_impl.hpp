@@ -64,7 +64,7 @@ struct NchwcConvKernel {
   template <int K, class OutOf, class ChannelOf>
   static void store_finished(const Job& job, const Batch (&sums)[K], OutOf out_of, ChannelOf channel_of) {
     const Epilogue& e = job.epilogue;
-    const auto store = [&](auto activate) {
+    with_activation_simd<Batch>(e.activation, [&](auto activate) {
 #pragma GCC unroll 16
       for (int i = 0; i < K; ++i) {
         float* out = out_of(i);
@@ -73,16 +73,7 @@ struct NchwcConvKernel {
         if (e.residual) v += Batch::load_unaligned(e.residual + (out - job.output));
         activate(v).store_unaligned(out);
       }
-    };
-    switch (e.activation.kind) {
-      case Activation::None: return store([](Batch v) { return v; });
-      case Activation::Relu: return store([](Batch v) { return xsimd::max(v, Batch(0.0f)); });
-      case Activation::Clip: {
-        const Batch lo(e.activation.alpha), hi(e.activation.beta);
-        return store([&](Batch v) { return xsimd::min(xsimd::max(v, lo), hi); });
-      }
-      default: return store([&](Batch v) { return apply_activation_simd(v, e.activation); });
-    }
+    });
   }
 
   // Dense tile: blocks [block, block + OB) of a weight group of G blocks, at
