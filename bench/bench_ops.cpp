@@ -32,7 +32,9 @@ OpHarness make_op(const OpLayer& layer) {
   const Shape& shape = layer.shape;
   OpHarness harness(op, kOpset);
   if (op == "MaxPool") {
-    harness.attr_ints("kernel_shape", {3, 3}).attr_ints("strides", {2, 2}).attr_ints("pads", {1, 1, 1, 1});
+    harness.attr_ints("kernel_shape", {3, 3})
+        .attr_ints("strides", {layer.stride, layer.stride})
+        .attr_ints("pads", {1, 1, 1, 1});
     harness.input(random_tensor(shape, 1));
   } else if (op == "Add") {
     harness.input(random_tensor(shape, 1)).input(random_tensor(shape, 2));
@@ -79,8 +81,9 @@ void op_benchmark(benchmark::State& state, const OpLayer& layer, int threads) {
 void register_op_benchmarks() {
   for (const OpLayer& layer : op_layers()) {
     for (int threads : bench_thread_counts()) {
+      const std::string window = std::string(layer.op) == "MaxPool" ? "_k3s" + std::to_string(layer.stride) : "";
       const std::string name = std::string("op/") + layer.op + "/" + layer.net + "/" + dims_text(layer.shape) +
-                               "/threads:" + std::to_string(threads);
+                               window + "/threads:" + std::to_string(threads);
       benchmark::RegisterBenchmark(name.c_str(), [&layer, threads](benchmark::State& state) {
         op_benchmark(state, layer, threads);
       })->UseRealTime()->Unit(benchmark::kMicrosecond);

@@ -137,18 +137,22 @@ inline const std::vector<ConvLayer>& conv_layers() {
   return layers;
 }
 
-// Everything else the three networks spend time on, as ONNX ops.
+// Everything else the networks spend time on, as ONNX ops.
 struct OpLayer {
   const char* net;
   const char* op;  // ONNX op type
   std::vector<std::int64_t> shape;  // the (first) input
   int count;
+  std::int64_t stride = 2;  // MaxPool: 3x3 windows, pad 1, this stride
 };
 
 inline const std::vector<OpLayer>& op_layers() {
   static const std::vector<OpLayer> layers{
       // Pooling.
       {"resnet18", "MaxPool", {1, 64, 112, 112}, 1},  // 3x3, stride 2, pad 1
+      // GoogLeNet's inception branches pool 3x3 at stride 1 on narrow planes.
+      {"googlenet", "MaxPool", {1, 512, 14, 14}, 4, 1},
+      {"googlenet", "MaxPool", {1, 832, 7, 7}, 2, 1},
       {"resnet18", "GlobalAveragePool", {1, 512, 7, 7}, 1},
       {"resnet50", "GlobalAveragePool", {1, 2048, 7, 7}, 1},
       {"mobilenet_v2", "GlobalAveragePool", {1, 1280, 7, 7}, 1},

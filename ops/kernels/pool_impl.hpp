@@ -10,6 +10,7 @@
 // computed one at a time, exactly as the reference does.
 #include <xsimd/xsimd.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -194,8 +195,62 @@ struct PoolKernel {
     }
   }
 
+  // Max pooling on narrow planes (GoogLeNet's 3x3 stride-1 pools at 14x14
+  // and 7x7): each plane is first copied into a buffer padded with -inf, wide
+  // enough that whole vectors cover every output row. Without it, border
+  // columns go one output at a time, and at 7 columns (less than a vector)
+  // all of them do: 17 ns per output instead of ~1. -inf padding gives
+  // exactly the reference's windows, all-padding ones (-inf) included.
+  static constexpr std::int64_t kNarrowColumns = 4 * kWidth;
+  static constexpr std::int64_t kMaxPaddedFloats = std::int64_t{1} << 20;
+
+  static bool use_padded_max(const Pool2dGeometry& g, const Pool2dGeometry& padded) {
+    return g.out_w < kNarrowColumns && padded.in_h * padded.in_w <= kMaxPaddedFloats;
+  }
+
+  // The geometry over the padded copy: no padding, out_w rounded up to whole vectors.
+  static Pool2dGeometry padded_geometry(const Pool2dGeometry& g) {
+    Pool2dGeometry p = g;
+    p.pad_top = p.pad_left = 0;
+    p.out_w = (g.out_w + kWidth - 1) / kWidth * kWidth;
+    p.in_h = (g.out_h - 1) * g.stride_h + g.kernel_h;
+    // The stride-2 loads read one float past the last tap.
+    p.in_w = (p.out_w - 1) * g.stride_w + g.kernel_w + (g.stride_w - 1);
+    return p;
+  }
+
+  // n floats; rows are a few vectors long, where a memcpy call costs more
+  // than the copy.
+  static void copy_row(const float* src, std::int64_t n, float* dst) {
+    std::int64_t j = 0;
+    for (; j + kWidth <= n; j += kWidth) Batch::load_unaligned(src + j).store_unaligned(dst + j);
+    for (; j < n; ++j) dst[j] = src[j];
+  }
+
+  static void maxpool2d_padded(const Pool2dGeometry& g, const Pool2dGeometry& p, const float* input, float* output,
+                               std::int64_t begin, std::int64_t end) {
+    std::vector<float> plane_in(static_cast<std::size_t>(p.in_h * p.in_w));
+    std::vector<float> plane_out(static_cast<std::size_t>(p.out_h * p.out_w));
+    std::vector<float> reduced(static_cast<std::size_t>(p.in_w));
+    const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+    // Rows and columns of the copy that hold input values; the rest stay -inf.
+    const std::int64_t row_end = min(g.in_h, p.in_h - g.pad_top), col_end = max(0, min(g.in_w, p.in_w - g.pad_left));
+    std::fill(plane_in.begin(), plane_in.end(), -kInf);
+    for (std::int64_t plane_index = begin; plane_index < end; ++plane_index) {
+      const float* in = input + plane_index * in_plane;
+      for (std::int64_t r = 0; r < row_end; ++r)
+        copy_row(in + r * g.in_w, col_end, plane_in.data() + (r + g.pad_top) * p.in_w + g.pad_left);
+      if (g.stride_w == 1) plane<MaxWindow, 1>(p, plane_in.data(), plane_out.data(), reduced.data());
+      else plane<MaxWindow, 2>(p, plane_in.data(), plane_out.data(), reduced.data());
+      float* out = output + plane_index * out_plane;
+      for (std::int64_t r = 0; r < g.out_h; ++r) copy_row(plane_out.data() + r * p.out_w, g.out_w, out + r * g.out_w);
+    }
+  }
+
   static void maxpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
                         std::int64_t end) {
+    const Pool2dGeometry padded = padded_geometry(g);
+    if (use_padded_max(g, padded)) return maxpool2d_padded(g, padded, input, output, begin, end);
     planes<MaxWindow>(g, input, output, begin, end);
   }
 
