@@ -61,6 +61,10 @@ class ConcatOp final : public Op {
     context.set_output(0, first.dtype, out);
   }
 
+  std::vector<std::int64_t> input_slices_of_output() const override {
+    return outer_ == 1 ? offsets_ : std::vector<std::int64_t>{};
+  }
+
   void run(const RunContext& context) const override {
     std::byte* out = context.output<std::byte>(0);
     const std::int64_t inputs = static_cast<std::int64_t>(chunk_bytes_.size());
@@ -69,9 +73,10 @@ class ConcatOp final : public Op {
         const std::int64_t o = task / inputs;
         const std::size_t i = static_cast<std::size_t>(task % inputs);
         const std::int64_t bytes = chunk_bytes_[i];
-        if (bytes == 0) continue;
-        std::memcpy(out + o * row_bytes_ + offsets_[i], context.input<std::byte>(i) + o * bytes,
-                    static_cast<std::size_t>(bytes));
+        std::byte* dst = out + o * row_bytes_ + offsets_[i];
+        const std::byte* src = context.input<std::byte>(i) + o * bytes;
+        if (bytes == 0 || src == dst) continue;  // src == dst: placed in the output by the plan
+        std::memcpy(dst, src, static_cast<std::size_t>(bytes));
       }
     }, grain_for(row_bytes_ / std::max<std::int64_t>(1, inputs)));
   }

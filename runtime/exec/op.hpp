@@ -120,6 +120,13 @@ class Op {
   // What prepare() chose, for profiles and logs ("im2col_gemm", "winograd_f4x4",
   // ...); "" for ops that have one way of computing.
   virtual std::string algorithm() const { return ""; }
+  // For ops that only copy each input into one contiguous slice of output 0
+  // (Concat with nothing but dims of 1 before its axis): where each input's
+  // slice starts, in bytes. The plan may then place each input's buffer at
+  // its slice, so that its producer writes the output directly, and run()
+  // must then skip the copies whose source and destination coincide. Empty
+  // when the op is not such a copy.
+  virtual std::vector<std::int64_t> input_slices_of_output() const { return {}; }
 };
 
 }  // namespace onnxrun

@@ -1,7 +1,9 @@
 #include "runtime/exec/plan.hpp"
 
+#include <algorithm>
 #include <cstring>
 
+#include "runtime/core/aligned_buffer.hpp"
 #include "runtime/core/checked_math.hpp"
 #include "runtime/exec/memory_planner.hpp"
 #include "runtime/exec/op_flops.hpp"
@@ -192,9 +194,11 @@ void Plan::place_values() {
     for (ValueId out : node.outputs)
       if (out != kNoValue && first_use[out] == -1) first_use[out] = last_use[out] = static_cast<int>(s);
   }
+  const std::vector<ValueSlice> slices = place_inputs_in_outputs(first_use);
   for (std::size_t v = 0; v < graph_.values.size(); ++v) {
     if (first_use[v] == -1 || slots_[v].kind != SlotKind::Unused) continue;
     slots_[v].kind = SlotKind::Arena;
+    if (slices[v].host != kNoValue) continue;  // lives inside its host, placed below
     const std::int64_t bytes = checked_byte_count(descs_[v].shape, dtype_size(descs_[v].dtype), graph_.values[v].name);
     records.push_back(UsageRecord{first_use[v], last_use[v], static_cast<std::size_t>(bytes)});
     record_value.push_back(static_cast<ValueId>(v));
@@ -215,6 +219,44 @@ void Plan::place_values() {
     else
       steps_[record_step[r]].workspace_offset = memory.offsets[r];
   }
+  for (std::size_t v = 0; v < graph_.values.size(); ++v)
+    if (slices[v].host != kNoValue) slots_[v].offset = slots_[slices[v].host].offset + slices[v].offset;
+}
+
+// Concat's inputs written straight into its output (Op::input_slices_of_output)
+// where nothing else can see the difference: each input is an intermediate
+// that only this op reads, appears once, is not itself a host, and its slice
+// keeps the arena's alignment (kernels may store aligned vectors). The host's
+// lifetime then starts with its first input's (first_use is updated).
+std::vector<Plan::ValueSlice> Plan::place_inputs_in_outputs(std::vector<int>& first_use) const {
+  std::vector<ValueSlice> slices(graph_.values.size());
+  std::vector<int> readers(graph_.values.size(), 0);
+  for (const PlanStep& step : steps_)
+    for (ValueId in : step.node->inputs)
+      if (in != kNoValue) ++readers[in];
+  std::vector<bool> is_host(graph_.values.size(), false);
+  const auto intermediate = [&](ValueId v) { return first_use[v] != -1 && slots_[v].kind == SlotKind::Unused; };
+  for (const PlanStep& step : steps_) {
+    const std::vector<std::int64_t> offsets = step.op->input_slices_of_output();
+    const Node& node = *step.node;
+    if (offsets.empty() || offsets.size() != node.inputs.size() || node.outputs.empty()) continue;
+    const ValueId host = node.outputs[0];
+    if (host == kNoValue || !intermediate(host)) continue;
+    bool placeable = true;
+    for (std::size_t i = 0; placeable && i < node.inputs.size(); ++i) {
+      const ValueId in = node.inputs[i];
+      placeable = in != kNoValue && intermediate(in) && readers[in] == 1 && !is_host[in] &&
+                  slices[in].host == kNoValue && offsets[i] % static_cast<std::int64_t>(kBufferAlignment) == 0;
+    }
+    if (!placeable) continue;
+    is_host[host] = true;
+    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+      const ValueId in = node.inputs[i];
+      slices[in] = ValueSlice{host, static_cast<std::size_t>(offsets[i])};
+      first_use[host] = std::min(first_use[host], first_use[in]);
+    }
+  }
+  return slices;
 }
 
 template <bool kTimed>

@@ -80,6 +80,12 @@ class Plan {
   };
   void infer_and_fold(const OpRegistry& registry, const std::vector<const Tensor*>& input_values, ThreadPool& pool);
   void place_values();
+  // A value placed inside another (its host) at a byte offset; host kNoValue: placed on its own.
+  struct ValueSlice {
+    ValueId host = kNoValue;
+    std::size_t offset = 0;
+  };
+  std::vector<ValueSlice> place_inputs_in_outputs(std::vector<int>& first_use) const;
   template <bool kTimed>
   void run_steps(RunState& state, ThreadPool& pool, StepTiming* timings) const;
   std::unique_ptr<RunState> acquire_state() const;
