@@ -39,6 +39,11 @@ const std::vector<ConvFactory>& conv_algorithms() {
       {"direct", make_conv_direct},
       // Blocked input and output (same sizes): what the layout pass runs.
       {"nchwc", make_conv_nchwc},
+      // NCHW input, blocked output: the layout pass runs it for first layers (few channels).
+      {"nchw_to_nchwc",
+       [](const ConvSetup& setup) {
+         return setup.params.in_channels < 8 ? make_conv_nchwc_from_nchw(setup) : nullptr;
+       }},
   };
   return factories;
 }

@@ -11,7 +11,9 @@
 // NchwcConv (domain com.onnxrun), made by the layout pass (optimize.hpp), is
 // FusedConv on NCHW8c tensors: X, the residual and Y are [N, C/8, H, W, 8].
 // It checks and infers on the NCHW shapes they stand for and always runs the
-// blocked algorithm (conv_nchwc.hpp).
+// blocked algorithm (conv_nchwc.hpp). With the attribute nchw_input = 1, X is
+// plain NCHW with any channel count (a network's first layer) and only the
+// residual and Y are blocked.
 #include "ops/common/broadcast.hpp"
 #include "ops/common/conv_validation.hpp"
 #include "ops/common/fused_activation.hpp"
@@ -47,16 +49,22 @@ class ConvOp final : public Op {
 
   void infer(InferContext& context) override {
     if (!blocked_) return infer_nchw(context);
+    const std::int64_t nchw_input = context.attr_int("nchw_input", 0);
+    if (nchw_input != 0 && nchw_input != 1) context.fail("attribute 'nchw_input' must be 0 or 1");
+    nchw_input_ = nchw_input == 1;
     // The same checks and geometry on the NCHW shapes of the blocked tensors.
     std::vector<ValueDesc> inputs;
     for (std::size_t i = 0; i < context.input_count(); ++i) {
       inputs.push_back(context.has_input(i) ? context.input(i) : ValueDesc{});
-      if ((i == 0 || i == 3) && context.has_input(i)) inputs.back().shape = unblocked_shape(context, i);
+      const bool blocked_input = i == 3 || (i == 0 && !nchw_input_);
+      if (blocked_input && context.has_input(i)) inputs.back().shape = unblocked_shape(context, i);
     }
     InferContext nchw(context.node(), std::move(inputs), 1);
     infer_nchw(nchw);
     if (broadcast_residual_) context.fail("the residual (input 3) must have the output's shape");
-    if (!conv_nchwc_applies(params_))
+    if (nchw_input_ && !conv_nchwc_from_nchw_applies(params_))
+      context.fail("with nchw_input runs only 2D dense convolutions whose output channels are a multiple of 8");
+    if (!nchw_input_ && !conv_nchwc_applies(params_))
       context.fail("runs only 2D dense or depthwise convolutions whose channel counts are multiples of 8");
     Shape y = nchw.outputs()[0].shape;
     y[1] /= kernels::kNchwcBlock;
@@ -109,7 +117,9 @@ class ConvOp final : public Op {
     const Tensor* weight = context.input(1).constant;
     if (weight) {
       setup.weight = weight->data_as<float>();
-      algorithm_ = blocked_ ? make_conv_nchwc(setup) : choose_conv_algorithm(setup);
+      algorithm_ = !blocked_     ? choose_conv_algorithm(setup)
+                   : nchw_input_ ? make_conv_nchwc_from_nchw(setup)
+                                 : make_conv_nchwc(setup);
       // The layout pass makes NchwcConv only from constant weights.
       if (!algorithm_) throw Error("NchwcConv: no blocked algorithm for this layer");
     } else if (blocked_) {
@@ -155,7 +165,7 @@ class ConvOp final : public Op {
     }, 16);
   }
 
-  bool fused_ = false, blocked_ = false;
+  bool fused_ = false, blocked_ = false, nchw_input_ = false;
   reference::ConvParams params_;
   kernels::ActivationParams activation_;
   bool residual_ = false, broadcast_residual_ = false;

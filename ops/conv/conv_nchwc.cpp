@@ -37,8 +37,10 @@ class ConvNchwc final : public ConvAlgorithm {
     block_groups_ = depthwise ? shape.out_blocks : (shape.out_blocks + kBlocksPerTask - 1) / kBlocksPerTask;
     pixels_ = shape.out_h * shape.out_w;
     const std::int64_t blocks_per_group = depthwise ? 1 : kBlocksPerTask;
-    const std::int64_t macs_per_pixel = blocks_per_group * kB * shape.kernel_h * shape.kernel_w *
-                                        (depthwise ? 1 : shape.in_blocks * kB);
+    const std::int64_t in_channels = shape.nchw_in_channels > 0 ? shape.nchw_in_channels : shape.in_blocks * kB;
+    in_image_ = in_channels * shape.in_h * shape.in_w;
+    const std::int64_t macs_per_pixel =
+        blocks_per_group * kB * shape.kernel_h * shape.kernel_w * (depthwise ? 1 : in_channels);
     const std::int64_t coarse_tasks = batch_ * block_groups_;
     const std::int64_t wanted = setup.threads > 1 ? 4 * setup.threads : 1;
     std::int64_t runs = std::max<std::int64_t>(1, (wanted + coarse_tasks - 1) / coarse_tasks);
@@ -51,6 +53,7 @@ class ConvNchwc final : public ConvAlgorithm {
 
   std::string name() const override {
     const std::string k = std::to_string(shape_.kernel_h) + "x" + std::to_string(shape_.kernel_w);
+    if (shape_.nchw_in_channels > 0) return "nchw_to_nchwc_direct_" + k;
     return (depthwise_ ? "nchwc_depthwise_" : "nchwc_direct_") + k;
   }
 
@@ -60,7 +63,7 @@ class ConvNchwc final : public ConvAlgorithm {
     kernels::Epilogue epilogue;
     epilogue.row_bias = args.bias;
     epilogue.activation = activation_;
-    const std::int64_t in_image = shape_.in_blocks * shape_.in_h * shape_.in_w * kB;
+    const std::int64_t in_image = in_image_;
     const std::int64_t out_image = shape_.out_blocks * pixels_ * kB;
     const float* packed = static_cast<const float*>(packed_.get());
     const auto body = [&](std::int64_t begin, std::int64_t end) {
@@ -93,7 +96,12 @@ class ConvNchwc final : public ConvAlgorithm {
   kernels::ActivationParams activation_;
   AlignedBuffer packed_;
   std::int64_t block_groups_ = 1, pixels_ = 1, run_pixels_ = 1, runs_ = 1;
+  std::int64_t in_image_ = 0;  // input floats per image
 };
+
+bool two_d(const reference::ConvParams& p) {
+  return p.in[0] == 1 && p.out[0] == 1 && p.kernel[0] == 1 && p.pad[0] == 0;
+}
 
 bool is_depthwise(const reference::ConvParams& p) {
   return p.groups == p.in_channels && p.groups == p.out_channels && p.groups > 1;
@@ -102,14 +110,13 @@ bool is_depthwise(const reference::ConvParams& p) {
 }  // namespace
 
 bool conv_nchwc_applies(const reference::ConvParams& p) {
-  const bool two_d = p.in[0] == 1 && p.out[0] == 1 && p.kernel[0] == 1 && p.pad[0] == 0;
   const bool blocked_channels = p.in_channels % kB == 0 && p.out_channels % kB == 0;
-  return two_d && blocked_channels && (p.groups == 1 || is_depthwise(p));
+  return two_d(p) && blocked_channels && (p.groups == 1 || is_depthwise(p));
 }
 
-std::unique_ptr<ConvAlgorithm> make_conv_nchwc(const ConvSetup& setup) {
-  const reference::ConvParams& p = setup.params;
-  if (!setup.weight || !conv_nchwc_applies(p)) return nullptr;
+namespace {
+
+kernels::NchwcConvShape nchwc_shape(const reference::ConvParams& p) {
   kernels::NchwcConvShape shape;
   shape.in_blocks = p.in_channels / kB;
   shape.out_blocks = p.out_channels / kB;
@@ -125,6 +132,28 @@ std::unique_ptr<ConvAlgorithm> make_conv_nchwc(const ConvSetup& setup) {
   shape.dilation_w = p.dilation[2];
   shape.pad_top = p.pad[1];
   shape.pad_left = p.pad[2];
+  return shape;
+}
+
+}  // namespace
+
+bool conv_nchwc_from_nchw_applies(const reference::ConvParams& p) {
+  return two_d(p) && p.groups == 1 && p.in_channels > 0 && p.out_channels % kB == 0;
+}
+
+std::unique_ptr<ConvAlgorithm> make_conv_nchwc_from_nchw(const ConvSetup& setup) {
+  const reference::ConvParams& p = setup.params;
+  if (!setup.weight || !conv_nchwc_from_nchw_applies(p)) return nullptr;
+  kernels::NchwcConvShape shape = nchwc_shape(p);
+  shape.in_blocks = 1;
+  shape.nchw_in_channels = p.in_channels;
+  return std::make_unique<ConvNchwc>(setup, shape, false);
+}
+
+std::unique_ptr<ConvAlgorithm> make_conv_nchwc(const ConvSetup& setup) {
+  const reference::ConvParams& p = setup.params;
+  if (!setup.weight || !conv_nchwc_applies(p)) return nullptr;
+  kernels::NchwcConvShape shape = nchwc_shape(p);
   // A pointwise stride-1 layer is one long row: tiles run across row ends.
   if (shape.kernel_h == 1 && shape.kernel_w == 1 && shape.stride_h == 1 && shape.stride_w == 1 &&
       shape.pad_top == 0 && shape.pad_left == 0 && shape.in_h == shape.out_h && shape.in_w == shape.out_w) {

@@ -17,4 +17,10 @@ bool conv_nchwc_applies(const reference::ConvParams& params);
 // nullptr when conv_nchwc_applies is false or the weights are not constant.
 std::unique_ptr<ConvAlgorithm> make_conv_nchwc(const ConvSetup& setup);
 
+// The same for a dense layer whose input is plain NCHW, with any channel count
+// (a network's first layer on RGB images), and whose output is blocked: 2D,
+// groups 1, output channels a multiple of 8.
+bool conv_nchwc_from_nchw_applies(const reference::ConvParams& params);
+std::unique_ptr<ConvAlgorithm> make_conv_nchwc_from_nchw(const ConvSetup& setup);
+
 }  // namespace onnxrun

@@ -36,20 +36,30 @@ const char* nchwc_conv_isa() {
   return isa_name(active_isa() == Isa::Avx512 ? Isa::Avx2Fma : active_isa());
 }
 
+namespace {
+
+// Channels of one input block: 8, or all of an NCHW input's.
+std::int64_t input_block_channels(const NchwcConvShape& s) {
+  return s.nchw_in_channels > 0 ? s.nchw_in_channels : kB;
+}
+
+}  // namespace
+
 std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& s) {
-  return s.out_blocks * s.in_blocks * s.kernel_h * s.kernel_w * kB * kB;
+  return s.out_blocks * s.in_blocks * s.kernel_h * s.kernel_w * input_block_channels(s) * kB;
 }
 
 void nchwc_conv_pack_weights(const NchwcConvShape& s, const float* weight, float* packed) {
-  const std::int64_t taps = s.kernel_h * s.kernel_w, in_channels = s.in_blocks * kB;
+  const std::int64_t taps = s.kernel_h * s.kernel_w, block_channels = input_block_channels(s);
+  const std::int64_t in_channels = s.in_blocks * block_channels;
   for (std::int64_t first = 0; first < s.out_blocks; first += kNchwcGroup) {
     const std::int64_t group = std::min(kNchwcGroup, s.out_blocks - first);
     for (std::int64_t ib = 0; ib < s.in_blocks; ++ib)
       for (std::int64_t tap = 0; tap < taps; ++tap)
-        for (std::int64_t ic = 0; ic < kB; ++ic)
+        for (std::int64_t ic = 0; ic < block_channels; ++ic)
           for (std::int64_t ob = first; ob < first + group; ++ob)
             for (std::int64_t oc = 0; oc < kB; ++oc)
-              *packed++ = weight[((ob * kB + oc) * in_channels + ib * kB + ic) * taps + tap];
+              *packed++ = weight[((ob * kB + oc) * in_channels + ib * block_channels + ic) * taps + tap];
   }
 }
 

@@ -29,11 +29,17 @@ struct NchwcConvShape {
   std::int64_t in_h = 1, in_w = 1, out_h = 1, out_w = 1;
   std::int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   std::int64_t pad_top = 0, pad_left = 0;
+  // Dense only: > 0 when the input is plain NCHW [N, C, H, W] with this many
+  // channels (a network's first layer, on 3 RGB channels), read as a single
+  // input block of C channels; in_blocks is then 1. The output is blocked, so
+  // the layer needs no reorder after it.
+  std::int64_t nchw_in_channels = 0;
 };
 
 // Dense (groups == 1) weights [out_channels, in_channels, kh, kw] repacked by
 // groups of kNchwcGroup output blocks (the last group may be smaller, G
-// blocks): [group][in_blocks][kh][kw][8 input channels][G blocks][8 outputs].
+// blocks): [group][in_blocks][kh][kw][8 input channels][G blocks][8 outputs]
+// (with an NCHW input: one input block of nchw_in_channels channels).
 std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& shape);
 void nchwc_conv_pack_weights(const NchwcConvShape& shape, const float* weight, float* packed);
 

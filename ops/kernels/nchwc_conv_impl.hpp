@@ -84,17 +84,21 @@ struct NchwcConvKernel {
   // offsets), else 0. `weights` points at the tile's first block within the
   // group's weights, where one input channel's G blocks are consecutive.
   // acc += the products of one input block (8 channels at PX pixels, x[p *
-  // pixel_step + c]) with its weights w ([8 channels][G blocks][8]).
-  template <int G, int OB, int PX>
-  static void accumulate_block(Batch* acc, const float* x, std::int64_t pixel_step, const float* w) {
+  // pixel_step + c]) with its weights w ([8 channels][G blocks][8]). With
+  // kNchwInput, the block is an NCHW input's `channels` channels, channel c
+  // at x[c * channel_step].
+  template <int G, int OB, int PX, bool kNchwInput = false>
+  static void accumulate_block(Batch* acc, const float* x, std::int64_t pixel_step, const float* w,
+                               std::int64_t channels = kB, std::int64_t channel_step = 1) {
+    if constexpr (!kNchwInput) channels = kB, channel_step = 1;  // constants: the loop unrolls
 #pragma GCC unroll 8
-    for (int ic = 0; ic < kB; ++ic) {
+    for (int ic = 0; ic < channels; ++ic) {
       Batch wv[OB * kSub];
 #pragma GCC unroll 4
       for (int i = 0; i < OB * kSub; ++i) wv[i] = Batch::load_unaligned(w + (ic * G + i / kSub) * kB + i % kSub * kWidth);
 #pragma GCC unroll 16
       for (int p = 0; p < PX; ++p) {
-        const Batch xv(x[p * pixel_step + ic]);
+        const Batch xv(x[p * pixel_step + ic * channel_step]);
 #pragma GCC unroll 4
         for (int i = 0; i < OB * kSub; ++i) {
           const int sum = ((i / kSub) * PX + p) * kSub + i % kSub;
@@ -106,7 +110,8 @@ struct NchwcConvKernel {
 
   // kPointwise: a 1x1 kernel, stride 1, without padding, whose taps are never
   // outside the input: no kernel loops and no checks around the input blocks.
-  template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise>
+  // kNchwInput: the input is NCHW (NchwcConvShape::nchw_in_channels).
+  template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise, bool kNchwInput>
   static void dense_tile(const Job& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
                          std::int64_t ib_begin, std::int64_t ib_end) {
     // One flat array with every small loop unrolled: GCC kept a 3-D array of
@@ -124,7 +129,10 @@ struct NchwcConvKernel {
 #pragma GCC unroll 16
     for (int i = 0; i < kSums; ++i) acc[i] = ib_begin == 0 ? Batch(0.0f) : Batch::load_unaligned(out_at(i));
     const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * stride - s.pad_left;
-    const std::int64_t pixel_step = stride * kB;
+    // Floats per input pixel and channels per input block.
+    constexpr std::int64_t kPixelFloats = kNchwInput ? 1 : kB;
+    const std::int64_t block_channels = kNchwInput ? s.nchw_in_channels : kB;
+    const std::int64_t pixel_step = stride * kPixelFloats;
     if constexpr (kPointwise) {
       const float* x = job.input + (row0 * s.in_w + col0) * kB;
       for (std::int64_t ib = ib_begin; ib < ib_end; ++ib)
@@ -138,8 +146,10 @@ struct NchwcConvKernel {
           for (std::int64_t kw = 0; kw < s.kernel_w; ++kw) {
             const std::int64_t in_col = col0 + kw * s.dilation_w;
             if (kChecked && (in_col < 0 || in_col >= s.in_w)) continue;
-            accumulate_block<G, OB, PX>(acc, plane + (in_row * s.in_w + in_col) * kB, pixel_step,
-                                        weights + ((ib * s.kernel_h + kh) * s.kernel_w + kw) * kB * kB * G);
+            accumulate_block<G, OB, PX, kNchwInput>(
+                acc, plane + (in_row * s.in_w + in_col) * kPixelFloats, pixel_step,
+                weights + ((ib * s.kernel_h + kh) * s.kernel_w + kw) * block_channels * kB * G, block_channels,
+                s.in_h * s.in_w);
           }
         }
       }
@@ -271,47 +281,52 @@ struct NchwcConvKernel {
 
   // Blocks [block, block + OB) of a group of G at columns [first, last) of
   // one row, for one pass over the input blocks.
-  template <int G, int OB, int PX, int kStride, bool kPointwise>
+  template <int G, int OB, int PX, int kStride, bool kPointwise, bool kNchwInput>
   static void dense_columns(const Job& job, const float* weights, std::int64_t block, std::int64_t row,
                             std::int64_t first, std::int64_t last, std::int64_t ib, std::int64_t ib_end) {
     for_columns<PX>(
         job, first, last,
-        [&](std::int64_t col) { dense_tile<G, OB, PX, kStride, false, kPointwise>(job, weights, block, row, col, ib, ib_end); },
+        [&](std::int64_t col) {
+          dense_tile<G, OB, PX, kStride, false, kPointwise, kNchwInput>(job, weights, block, row, col, ib, ib_end);
+        },
         [&](std::int64_t col, std::int64_t count) {
           for_tail(col, count, [&](auto px, std::int64_t c) {
-            dense_tile<G, OB, decltype(px)::value, kStride, false, kPointwise>(job, weights, block, row, c, ib, ib_end);
+            dense_tile<G, OB, decltype(px)::value, kStride, false, kPointwise, kNchwInput>(job, weights, block, row, c,
+                                                                                         ib, ib_end);
           });
         },
         [&](std::int64_t col, std::int64_t count) {  // checked tiles are one pixel wide (the check is per tap)
           if constexpr (!kPointwise)  // a pointwise layer has no border columns
             for (std::int64_t c = col; c < col + count; ++c)
-              dense_tile<G, OB, 1, kStride, true, false>(job, weights, block, row, c, ib, ib_end);
+              dense_tile<G, OB, 1, kStride, true, false, kNchwInput>(job, weights, block, row, c, ib, ib_end);
         });
   }
 
   // One row segment of a weight group of G blocks starting at `block`. Tiles
   // take two blocks by six pixels (12 sums, 2 weight vectors and a
   // broadcast: 15 of the 16 AVX2 registers) or one block by twelve.
-  template <int G, int kStride, bool kPointwise>
+  template <int G, int kStride, bool kPointwise, bool kNchwInput>
   static void dense_segment(const Job& job, std::int64_t block, std::int64_t row, std::int64_t first,
                             std::int64_t last) {
     const std::int64_t in_blocks = job.shape.in_blocks, per_pass = input_blocks_per_pass(job.shape);
     const float* weights = job.packed + block * job.block_weights;
     for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
       const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
-      dense_columns<G, G, G == 2 ? 6 : 12, kStride, kPointwise>(job, weights, block, row, first, last, ib, ib_end);
+      dense_columns<G, G, G == 2 ? 6 : 12, kStride, kPointwise, kNchwInput>(job, weights, block, row, first, last, ib,
+                                                                           ib_end);
     }
   }
 
   // Segment by segment, so that the groups of the range reuse the segment's
   // input from L1.
-  template <int kStride, bool kPointwise>
+  template <int kStride, bool kPointwise, bool kNchwInput = false>
   static void dense_strided(const Job& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
                             std::int64_t pixel_end) {
     for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
       std::int64_t block = block_begin;
-      for (; block + 2 <= block_end; block += 2) dense_segment<2, kStride, kPointwise>(job, block, row, first, last);
-      if (block < block_end) dense_segment<1, kStride, kPointwise>(job, block, row, first, last);
+      for (; block + 2 <= block_end; block += 2)
+        dense_segment<2, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
+      if (block < block_end) dense_segment<1, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
     });
   }
 
@@ -319,7 +334,12 @@ struct NchwcConvKernel {
                     const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
                     std::int64_t pixel_begin, std::int64_t pixel_end) {
     // Packed floats per output block; a group of blocks starts at its first block times that.
-    const Job job(shape, input, packed, output, epilogue, shape.in_blocks * shape.kernel_h * shape.kernel_w * kB * kB);
+    const std::int64_t block_channels = shape.nchw_in_channels > 0 ? shape.nchw_in_channels : kB;
+    const Job job(shape, input, packed, output, epilogue,
+                  shape.in_blocks * shape.kernel_h * shape.kernel_w * block_channels * kB);
+    // An NCHW input (a first layer) takes the general path at any stride.
+    if (shape.nchw_in_channels > 0)
+      return dense_strided<0, false, true>(job, block_begin, block_end, pixel_begin, pixel_end);
     const bool pointwise = shape.kernel_h == 1 && shape.kernel_w == 1 && shape.pad_top == 0 && shape.pad_left == 0;
     // Strided pointwise layers (ResNet's downsample) take the general path:
     // one instantiation fewer.

@@ -20,6 +20,9 @@
 // reordered: a [N, C, 1, 1] squeeze-excitation scale becomes [N, C/8, 1, 1, 8]
 // and broadcasts the same way), GlobalAveragePool reads the blocked tensor
 // directly, and ReorderToNchwc / ReorderFromNchwc nodes convert at the edges.
+// A region's entry reorder whose input is a first layer's convolution (fewer
+// than 8 input channels: RGB) goes away: that convolution reads its NCHW
+// input and writes the blocked output itself (NchwcConv with nchw_input = 1).
 #include <functional>
 #include <numeric>
 #include <optional>
@@ -185,6 +188,52 @@ class LayoutRewrite {
   std::vector<ValueId> unproduced_;    // NCHW values whose writer now writes the blocked version
 };
 
+// The convolution that alone writes `value` and can write it blocked from an
+// NCHW input with few channels: constant 4D weights, groups 1, output channels
+// a multiple of 8, no residual. -1 when there is none.
+int first_layer_writing(const GraphRewriter& rewriter, ValueId value) {
+  const int index = rewriter.producer(value);
+  if (index < 0) return -1;
+  const Node& node = rewriter.node(index);
+  if (!is_conv(node) || node.outputs.size() != 1 || node.inputs.size() < 2 || node.inputs[1] == kNoValue ||
+      (node.inputs.size() > 3 && node.inputs[3] != kNoValue))
+    return -1;
+  const Tensor* weight = rewriter.constant(node.inputs[1]);
+  if (!weight || weight->dtype() != DType::Float32 || weight->shape().size() != 4) return -1;
+  const Shape& w = weight->shape();
+  const bool dense = node.attributes.get_int("group", 1, node.describe()) == 1;
+  return dense && w[1] < kNchwcBlock && w[0] % kNchwcBlock == 0 ? index : -1;
+}
+
+// Folds ReorderToNchwc into the first-layer convolution before it (see the
+// header comment) when the reorder is the only reader of its output.
+int write_blocked_from_first_layers(Graph& graph) {
+  GraphRewriter rewriter(graph);
+  int folded = 0;
+  for (int index = 0; index < rewriter.node_count(); ++index) {
+    const Node& reorder = rewriter.node(index);
+    if (reorder.domain != kOnnxrunDomain || reorder.op_type != "ReorderToNchwc" || reorder.inputs.size() != 1 ||
+        reorder.outputs.size() != 1)
+      continue;
+    const ValueId nchw = reorder.inputs[0], blocked = reorder.outputs[0];
+    const int conv = first_layer_writing(rewriter, nchw);
+    if (conv < 0 || rewriter.sole_consumer(nchw) != index) continue;
+    rewriter.remove(index);
+    rewriter.set_output(conv, 0, blocked);
+    Node& node = rewriter.node(conv);
+    node.domain = kOnnxrunDomain;
+    node.op_type = "NchwcConv";
+    node.opset = 1;
+    Attribute nchw_input;
+    nchw_input.kind = Attribute::Kind::Int;
+    nchw_input.i = 1;
+    node.attributes.set("nchw_input", nchw_input);
+    ++folded;
+  }
+  rewriter.compact();
+  return folded;
+}
+
 }  // namespace
 
 int use_nchwc_layout(Graph& graph) {
@@ -278,7 +327,7 @@ int use_nchwc_layout(Graph& graph) {
     }
   }
   layout.restore_read_values();
-  return rewritten;
+  return rewritten + write_blocked_from_first_layers(graph);
 }
 
 }  // namespace onnxrun

@@ -25,15 +25,18 @@ using onnxrun::testing::IsaGuard;
 
 namespace {
 
-// Runs the blocked algorithm on NCHW tensors.
+// Runs the blocked algorithm on NCHW tensors. nchw_input: the algorithm reads
+// NCHW itself (make_conv_nchwc_from_nchw), only its output and residual are blocked.
 class BlockedAdapter final : public ConvAlgorithm {
  public:
-  BlockedAdapter(std::unique_ptr<ConvAlgorithm> blocked, const ConvParams& p) : blocked_(std::move(blocked)), p_(p) {}
+  BlockedAdapter(std::unique_ptr<ConvAlgorithm> blocked, const ConvParams& p, bool nchw_input)
+      : blocked_(std::move(blocked)), p_(p), nchw_input_(nchw_input) {}
   std::string name() const override { return blocked_->name(); }
   std::size_t workspace_bytes() const override { return blocked_->workspace_bytes(); }
   void run(const ConvRunArgs& args) const override {
     const std::int64_t in_plane = p_.in[1] * p_.in[2], out_plane = p_.out[1] * p_.out[2];
-    std::vector<float> input = to_blocked(args.input, p_.in_channels, in_plane);
+    std::vector<float> input = nchw_input_ ? std::vector<float>(args.input, args.input + p_.batch * p_.in_channels * in_plane)
+                                           : to_blocked(args.input, p_.in_channels, in_plane);
     std::vector<float> residual = args.residual ? to_blocked(args.residual, p_.out_channels, out_plane)
                                                 : std::vector<float>{};
     std::vector<float> output(static_cast<std::size_t>(p_.batch * p_.out_channels * out_plane), NAN);
@@ -57,11 +60,17 @@ class BlockedAdapter final : public ConvAlgorithm {
   }
   std::unique_ptr<ConvAlgorithm> blocked_;
   ConvParams p_;
+  bool nchw_input_;
 };
 
 std::unique_ptr<ConvAlgorithm> make_adapted(const ConvSetup& setup) {
   auto blocked = onnxrun::make_conv_nchwc(setup);
-  return blocked ? std::make_unique<BlockedAdapter>(std::move(blocked), setup.params) : nullptr;
+  return blocked ? std::make_unique<BlockedAdapter>(std::move(blocked), setup.params, false) : nullptr;
+}
+
+std::unique_ptr<ConvAlgorithm> make_adapted_from_nchw(const ConvSetup& setup) {
+  auto blocked = onnxrun::make_conv_nchwc_from_nchw(setup);
+  return blocked ? std::make_unique<BlockedAdapter>(std::move(blocked), setup.params, true) : nullptr;
 }
 
 struct Layer {
@@ -93,7 +102,39 @@ ConvParams conv_params(const Layer& l) {
   return p;
 }
 
-void check_layer(const Layer& layer, const ConvCheck& check, std::mt19937& rng, onnxrun::ThreadPool* pool = nullptr) {
+// Stride 2, a 7x7 kernel, asymmetric pads, batch 2 (ResNet's first layer, smaller).
+Layer strided_7x7(std::int64_t in_channels, std::int64_t out_channels, std::int64_t h, std::int64_t w) {
+  Layer l;
+  l.batch = 2;
+  l.in_channels = in_channels;
+  l.out_channels = out_channels;
+  l.h = h;
+  l.w = w;
+  l.kernel_h = l.kernel_w = 7;
+  l.stride = 2;
+  l.pad_top = 3;
+  l.pad_left = 2;
+  l.pad_bottom = 1;
+  l.pad_right = 3;
+  return l;
+}
+
+// Dilation 2, a non-square 3x2 kernel, no padding, 9 rows.
+Layer dilated_3x2(std::int64_t in_channels, std::int64_t out_channels, std::int64_t w) {
+  Layer l;
+  l.in_channels = in_channels;
+  l.out_channels = out_channels;
+  l.h = 9;
+  l.w = w;
+  l.kernel_h = 3;
+  l.kernel_w = 2;
+  l.dilation = 2;
+  l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = 0;
+  return l;
+}
+
+void check_layer(const Layer& layer, const ConvCheck& check, std::mt19937& rng, onnxrun::ThreadPool* pool = nullptr,
+                 bool nchw_input = false) {
   const ConvParams p = conv_params(layer);
   CAPTURE(p.in_channels);
   CAPTURE(p.out_channels);
@@ -102,7 +143,8 @@ void check_layer(const Layer& layer, const ConvCheck& check, std::mt19937& rng, 
   CAPTURE(p.kernel[1]);
   CAPTURE(p.stride[1]);
   CAPTURE(layer.depthwise);
-  onnxrun::testing::check_conv_algorithm(make_adapted, p, check, rng, pool);
+  CAPTURE(nchw_input);
+  onnxrun::testing::check_conv_algorithm(nchw_input ? make_adapted_from_nchw : make_adapted, p, check, rng, pool);
 }
 
 }  // namespace
@@ -155,29 +197,8 @@ TEST_CASE("NCHW8c dense convolution matches the reference on every instruction s
     downsample.h = 9;
     downsample.w = 10;
     check_layer(downsample, ConvCheck{true, true, {}, true, nullptr}, rng);
-    Layer strided;  // stride 2, 7x7 kernel, asymmetric pads, batch 2
-    strided.batch = 2;
-    strided.in_channels = 8;
-    strided.out_channels = 16;
-    strided.h = 11;
-    strided.w = 12;
-    strided.kernel_h = strided.kernel_w = 7;
-    strided.stride = 2;
-    strided.pad_top = 3;
-    strided.pad_left = 2;
-    strided.pad_bottom = 1;
-    strided.pad_right = 3;
-    check_layer(strided, ConvCheck{false, true, {k::Activation::Silu}, true, nullptr}, rng);
-    Layer dilated;  // dilation 2, a non-square kernel, no padding
-    dilated.in_channels = 24;
-    dilated.out_channels = 8;
-    dilated.h = 9;
-    dilated.w = 10;
-    dilated.kernel_h = 3;
-    dilated.kernel_w = 2;
-    dilated.dilation = 2;
-    dilated.pad_top = dilated.pad_left = dilated.pad_bottom = dilated.pad_right = 0;
-    check_layer(dilated, ConvCheck{true, false, {}, true, nullptr}, rng);
+    check_layer(strided_7x7(8, 16, 11, 12), ConvCheck{false, true, {k::Activation::Silu}, true, nullptr}, rng);
+    check_layer(dilated_3x2(24, 8, 10), ConvCheck{true, false, {}, true, nullptr}, rng);
   }
 }
 
@@ -226,6 +247,41 @@ TEST_CASE("NCHW8c convolution splits work over a thread pool without changing re
   depthwise.out_channels = 32;
   depthwise.stride = 2;
   check_layer(depthwise, ConvCheck{true, false, {}, true, nullptr}, rng, &pool);
+}
+
+TEST_CASE("NCHW8c convolution from an NCHW input (first layers) matches the reference on every instruction set") {
+  IsaGuard guard;
+  std::mt19937 rng(17);
+  onnxrun::ThreadPool pool(3);
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    CAPTURE(k::isa_name(isa));
+    // 1, 3 (RGB) and 5 input channels; 1-3 output blocks (a lone last block);
+    // widths around the 6-pixel tile and its 4/2/1 tails, with border columns.
+    for (std::int64_t in_channels : {1, 3, 5})
+      for (std::int64_t out_blocks : {1, 2, 3})
+        for (std::int64_t w : {1, 6, 7, 13, 20}) {
+          Layer l;
+          l.in_channels = in_channels;
+          l.out_channels = out_blocks * 8;
+          l.h = 5;
+          l.w = w;
+          l.stride = 2;
+          check_layer(l, ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng, nullptr, true);
+        }
+    check_layer(strided_7x7(3, 32, 15, 26), ConvCheck{true, false, {k::Activation::Silu}, true, nullptr}, rng, &pool,
+                true);
+    check_layer(dilated_3x2(2, 16, 14), ConvCheck{false, true, {k::Activation::Clip, 0.0f, 6.0f}, true, nullptr}, rng,
+                nullptr, true);
+  }
+  ConvParams p;
+  p.in_channels = 3;
+  p.out_channels = 12;  // output channels must fill blocks
+  CHECK_FALSE(onnxrun::conv_nchwc_from_nchw_applies(p));
+  p.out_channels = 16;
+  CHECK(onnxrun::conv_nchwc_from_nchw_applies(p));
+  p.groups = 3;
+  CHECK_FALSE(onnxrun::conv_nchwc_from_nchw_applies(p));
 }
 
 TEST_CASE("NCHW8c convolution does not take layers it cannot run") {

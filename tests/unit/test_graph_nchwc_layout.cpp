@@ -121,6 +121,45 @@ TEST_CASE("NCHW8c layout: squeeze-excitation, a stride-2 depthwise conv and a va
   check_layouts_match(model, {{"X", random_tensor(rng, {2, 8, 11, 12})}});
 }
 
+TEST_CASE("NCHW8c layout: a first layer on RGB writes the blocked output itself, unless NCHW readers need it") {
+  // MobileNetV2's start: a 3-channel stride-2 conv with ReLU, then a depthwise
+  // region. The stem reads the NCHW image and writes NCHW8c: no reorder.
+  std::mt19937 rng(13);
+  const auto stem_model = [&](bool stem_is_output) {
+    ModelBuilder model(17);
+    model.input("X", FLOAT, {2, 3, 13, 11});
+    add_conv(model, rng, "stem", "X", "s", 3, 16, 3, 1, 2);
+    model.node("Relu", {"s"}, {"sr"}, "stem_relu");
+    add_conv(model, rng, "depthwise", "sr", "d", 16, 16, 3, 16);
+    add_conv(model, rng, "project", "d", "Y", 16, 8, 1);
+    model.output("Y");
+    if (stem_is_output) model.output("sr");
+    return model;
+  };
+  SUBCASE("only the region reads the stem's output") {
+    const ModelBuilder model = stem_model(false);
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    const Node& stem = node_named(graph, "stem");
+    CHECK(stem.op_type == "NchwcConv");
+    CHECK(stem.attributes.get_int("nchw_input", 0, "test") == 1);
+    CHECK(stem.attributes.get_string("activation", "", "test") == "Relu");
+    CHECK(value_names(graph, stem.inputs)[0] == "X");
+    CHECK(count_ops(graph, "ReorderToNchwc") == 0);
+    CHECK(count_ops(graph, "ReorderFromNchwc") == 1);  // Y
+    CHECK_NOTHROW(graph.topological_order());
+    check_layouts_match(model, {{"X", random_tensor(rng, {2, 3, 13, 11})}});
+  }
+  SUBCASE("the stem's output is also a graph output") {
+    const ModelBuilder model = stem_model(true);
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    CHECK(node_named(graph, "stem").op_type == "FusedConv");
+    CHECK(count_ops(graph, "ReorderToNchwc") == 1);
+    check_layouts_match(model, {{"X", random_tensor(rng, {2, 3, 13, 11})}});
+  }
+}
+
 TEST_CASE("NCHW8c layout: what stays NCHW") {
   std::mt19937 rng(7);
   SUBCASE("a lone depthwise conv (a region of one)") {
