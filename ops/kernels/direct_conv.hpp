@@ -63,8 +63,8 @@ void direct_conv_pad_input(const DirectConvShape& shape, const DirectConvLayout&
 
 // Tasks [task_begin, task_end) of one image, task = output row * blocks +
 // block: kDirectOcBlock output channels of one output row. Row-major, so that
-// the input rows a row reads stay in L1 while every block uses them (block-major
-// streamed the whole padded image from L3 once per block). output and the
+// every block reads a row's input rows while they are in L1 (block-major
+// order measured no different on the 224x224 first layers). output and the
 // epilogue's residual point at the image's [out_channels, out_h, out_w];
 // row_bias is indexed by output channel.
 void direct_conv(const DirectConvShape& shape, const DirectConvLayout& layout, const float* padded,
