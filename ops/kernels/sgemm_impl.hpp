@@ -83,6 +83,35 @@ struct SgemmKernel {
     store_partial(tile, c, ldc, rows, cols, accumulate, last, epilogue, row0, residual);
   }
 
+  // The last column panel when it has at most kWidth columns (N = 49 at 7x7
+  // leaves one of 16): two row panels at once, 2 kMr x kWidth sums, so that
+  // no FMA is spent on the panel's empty second vector. rows counts both
+  // panels' rows inside M.
+  static void micro_kernel_narrow(std::int64_t kc, const float* a0, const float* a1, const float* b,
+                                  std::int64_t b_step, float* c, std::int64_t ldc, std::int64_t rows, std::int64_t cols,
+                                  bool accumulate, bool last, const Epilogue& epilogue, std::int64_t row0,
+                                  const float* residual) {
+    Batch acc[2 * kMr];
+#pragma GCC unroll 12
+    for (std::int64_t r = 0; r < 2 * kMr; ++r) acc[r] = Batch(0.0f);
+#pragma GCC unroll 4
+    for (std::int64_t k = 0; k < kc; ++k) {
+      const Batch b0 = Batch::load_unaligned(b);
+#pragma GCC unroll 6
+      for (std::int64_t r = 0; r < kMr; ++r) {
+        acc[r] = xsimd::fma(Batch(a0[r]), b0, acc[r]);
+        acc[kMr + r] = xsimd::fma(Batch(a1[r]), b0, acc[kMr + r]);
+      }
+      a0 += kMr;
+      a1 += kMr;
+      b += b_step;
+    }
+    alignas(64) float tile[2 * kMr * kNr];  // store_partial's row stride is kNr
+#pragma GCC unroll 12
+    for (std::int64_t r = 0; r < 2 * kMr; ++r) acc[r].store_aligned(tile + r * kNr);
+    store_partial(tile, c, ldc, rows, cols, accumulate, last, epilogue, row0, residual);
+  }
+
   // B as the loop nest reads it: packed panels (sgemm_pack_b), or a row-major
   // K x N matrix read in place, `ldb` floats per row.
   struct BOperand {
@@ -137,6 +166,13 @@ struct SgemmKernel {
           for (std::int64_t mp = mb; mp < mb_end; ++mp) {
             const std::int64_t rows = std::min(kMr, M - mp * kMr);
             const std::int64_t offset = mp * kMr * ldc + p * kNr;
+            if (cols <= kWidth && mp + 1 < mb_end) {
+              micro_kernel_narrow(kc, a_block + mp * kc * kMr, a_block + (mp + 1) * kc * kMr, b_panel, b_step,
+                                  c + offset, ldc, std::min(2 * kMr, M - mp * kMr), cols, accumulate, last, epilogue,
+                                  mp * kMr, epilogue.residual ? epilogue.residual + offset : nullptr);
+              ++mp;
+              continue;
+            }
             micro_kernel(kc, a_block + mp * kc * kMr, b_panel, b_step, c + offset, ldc, rows, cols, accumulate,
                          last, epilogue, mp * kMr, epilogue.residual ? epilogue.residual + offset : nullptr);
           }
