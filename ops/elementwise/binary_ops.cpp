@@ -296,7 +296,7 @@ class BinaryOp final : public Op {
         // A multiple of length (which divides kPatternTile): whole patterns,
         // copied without a division per float (that cost more than the
         // multiplies on 7x7 planes).
-        const std::int64_t filled = std::min(kPatternTile, group_size);  // small groups: 7x7 planes
+        const std::int64_t filled = std::min(kPatternTile, group_size);  // a group may be shorter than a tile
         const float* pattern = small + g * p.length;
         for (std::int64_t i = 0; i < filled; i += p.length) std::copy(pattern, pattern + p.length, tile + i);
         const float* x = full + g * group_size;

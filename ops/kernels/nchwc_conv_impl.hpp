@@ -42,7 +42,9 @@ struct NchwcConvKernel {
     const float* packed;
     float* output;
     const Epilogue& epilogue;
-    std::int64_t in_plane, out_plane;  // floats per channel block of the input / output
+    // Floats per channel block of the input / output. (An NCHW input is a
+    // single block, so in_plane is never used to step between its blocks.)
+    std::int64_t in_plane, out_plane;
     std::int64_t block_weights;        // packed floats per output block
     // Output columns [interior_begin, interior_end) read no column outside the input.
     std::int64_t interior_begin, interior_end;

@@ -3,11 +3,14 @@
 // instruction set (pool_<isa>.cpp, each compiled with its own flags).
 // Included only by those files.
 //
-// A 2D pool computes kWidth outputs of one row at a time: for each tap (kh,
-// kw) the inputs of those outputs are one contiguous vector at stride 1, or
-// the even elements of two vectors at stride 2. Outputs whose windows reach
-// into the padding, or whose vector loads would run past the input row, are
-// computed one at a time, exactly as the reference does.
+// A 2D pool computes kWidth outputs of one row at a time, in two passes: the
+// window's input rows are first reduced column by column into one row, then
+// each tap kw of the outputs is one contiguous vector of that row at stride
+// 1, or the even elements of two vectors at stride 2. Outputs whose windows
+// reach into the padding, or whose vector loads would run past the input row,
+// are computed one at a time, exactly as the reference does, except in max
+// pooling on narrow planes, which pools a -inf padded copy of each plane
+// (maxpool2d_padded).
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
@@ -202,7 +205,8 @@ struct PoolKernel {
   // all of them do: 17 ns per output instead of ~1. -inf padding gives
   // exactly the reference's windows, all-padding ones (-inf) included.
   static constexpr std::int64_t kNarrowColumns = 4 * kWidth;
-  static constexpr std::int64_t kMaxPaddedFloats = std::int64_t{1} << 20;
+  // The padded copy is allocated per call: at most 256 KiB.
+  static constexpr std::int64_t kMaxPaddedFloats = std::int64_t{1} << 16;
 
   static bool use_padded_max(const Pool2dGeometry& g, const Pool2dGeometry& padded) {
     return g.out_w < kNarrowColumns && padded.in_h * padded.in_w <= kMaxPaddedFloats;

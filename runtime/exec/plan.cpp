@@ -225,7 +225,7 @@ void Plan::place_values() {
 
 // Concat's inputs written straight into its output (Op::input_slices_of_output)
 // where nothing else can see the difference: each input is an intermediate
-// that only this op reads, appears once, is not itself a host, and its slice
+// read by this one input slot and nowhere else, is not itself a host, and its slice
 // keeps the arena's alignment (kernels may store aligned vectors). The host's
 // lifetime then starts with its first input's (first_use is updated).
 std::vector<Plan::ValueSlice> Plan::place_inputs_in_outputs(std::vector<int>& first_use) const {

@@ -54,6 +54,28 @@ std::vector<Tensor> run(const testing::ModelBuilder& builder, const std::vector<
 
 }  // namespace
 
+TEST_CASE("plan: Concat's inputs placed in its output share its memory") {
+  // relu_a and relu_b write a and b (1 KiB each), the concat c (2 KiB), the
+  // graph output y is the caller's. Copied, a, b and c are alive together at
+  // the concat: 4 KiB of arena. Placed, a and b are c's halves: 2 KiB.
+  testing::ModelBuilder b;
+  b.input("x", testing::FLOAT, {1, 16, 4, 4})
+      .input("w", testing::FLOAT, {1, 16, 4, 4})
+      .node("Relu", {"x"}, {"a"}, "relu_a")
+      .node("Relu", {"w"}, {"b"}, "relu_b")
+      .node("Concat", {"a", "b"}, {"c"}, "cat", {testing::attr_int("axis", 1)})
+      .node("Neg", {"c"}, {"y"}, "neg")
+      .output("y");
+  const std::string bytes = b.bytes();
+  const Session session = Session::from_bytes(bytes.data(), bytes.size(), SessionOptions{1, ""});
+  const Tensor x = ramp({1, 16, 4, 4}, 0.0f), w = ramp({1, 16, 4, 4}, 1.0f);
+  const std::vector<NamedTensor> out = session.run({{"x", x}, {"w", w}});
+  CHECK(session.arena_bytes() == 2048);
+  std::vector<float> expected = concat_values({relu(x), relu(w)}, {256, 256}, 1);
+  for (float& v : expected) v = -v;
+  CHECK(values(out[0].tensor) == expected);
+}
+
 TEST_CASE("plan: Concat's inputs written in place give the values of a copy, and only where allowed") {
   const Tensor x = ramp({1, 16, 4, 4}, 0.0f);
   const Tensor w = ramp({1, 16, 4, 4}, 1.0f);
