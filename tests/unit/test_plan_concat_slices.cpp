@@ -52,28 +52,36 @@ std::vector<Tensor> run(const testing::ModelBuilder& builder, const std::vector<
   return outputs;
 }
 
+// x, w [1, 16, 4, 4] -> Relu -> a, b -> Concat (axis 1) -> c.
+testing::ModelBuilder two_relus_concatenated() {
+  testing::ModelBuilder b;
+  b.input("x", testing::FLOAT, {1, 16, 4, 4})
+      .input("w", testing::FLOAT, {1, 16, 4, 4})
+      .node("Relu", {"x"}, {"a"}, "relu_a")
+      .node("Relu", {"w"}, {"b"}, "relu_b")
+      .node("Concat", {"a", "b"}, {"c"}, "cat", {testing::attr_int("axis", 1)});
+  return b;
+}
+
+std::vector<float> negated(std::vector<float> v) {
+  for (float& x : v) x = -x;
+  return v;
+}
+
 }  // namespace
 
 TEST_CASE("plan: Concat's inputs placed in its output share its memory") {
   // relu_a and relu_b write a and b (1 KiB each), the concat c (2 KiB), the
   // graph output y is the caller's. Copied, a, b and c are alive together at
   // the concat: 4 KiB of arena. Placed, a and b are c's halves: 2 KiB.
-  testing::ModelBuilder b;
-  b.input("x", testing::FLOAT, {1, 16, 4, 4})
-      .input("w", testing::FLOAT, {1, 16, 4, 4})
-      .node("Relu", {"x"}, {"a"}, "relu_a")
-      .node("Relu", {"w"}, {"b"}, "relu_b")
-      .node("Concat", {"a", "b"}, {"c"}, "cat", {testing::attr_int("axis", 1)})
-      .node("Neg", {"c"}, {"y"}, "neg")
-      .output("y");
+  testing::ModelBuilder b = two_relus_concatenated();
+  b.node("Neg", {"c"}, {"y"}, "neg").output("y");
   const std::string bytes = b.bytes();
   const Session session = Session::from_bytes(bytes.data(), bytes.size(), SessionOptions{1, ""});
   const Tensor x = ramp({1, 16, 4, 4}, 0.0f), w = ramp({1, 16, 4, 4}, 1.0f);
   const std::vector<NamedTensor> out = session.run({{"x", x}, {"w", w}});
   CHECK(session.arena_bytes() == 2048);
-  std::vector<float> expected = concat_values({relu(x), relu(w)}, {256, 256}, 1);
-  for (float& v : expected) v = -v;
-  CHECK(values(out[0].tensor) == expected);
+  CHECK(values(out[0].tensor) == negated(concat_values({relu(x), relu(w)}, {256, 256}, 1)));
 }
 
 TEST_CASE("plan: Concat's inputs written in place give the values of a copy, and only where allowed") {
@@ -84,20 +92,13 @@ TEST_CASE("plan: Concat's inputs written in place give the values of a copy, and
   for (int threads : {1, 2}) {
     CAPTURE(threads);
     SUBCASE("two producers, each read only by the concat; then a second concat of the first's output") {
-      testing::ModelBuilder b;
-      b.input("x", testing::FLOAT, {1, 16, 4, 4})
-          .input("w", testing::FLOAT, {1, 16, 4, 4})
-          .node("Relu", {"x"}, {"a"}, "relu_a")
-          .node("Relu", {"w"}, {"b"}, "relu_b")
-          .node("Concat", {"a", "b"}, {"c"}, "cat", {testing::attr_int("axis", 1)})
-          .node("Relu", {"x"}, {"d"}, "relu_d")
+      testing::ModelBuilder b = two_relus_concatenated();
+      b.node("Relu", {"x"}, {"d"}, "relu_d")
           .node("Concat", {"c", "d"}, {"e"}, "cat2", {testing::attr_int("axis", 1)})
           .node("Neg", {"e"}, {"y"}, "neg")
           .output("y");
       const std::vector<Tensor> out = run(b, {{"x", x}, {"w", w}}, threads);
-      std::vector<float> expected = concat_values({rx, rw, rx}, {plane, plane, plane}, 1);
-      for (float& v : expected) v = -v;
-      CHECK(values(out[0]) == expected);
+      CHECK(values(out[0]) == negated(concat_values({rx, rw, rx}, {plane, plane, plane}, 1)));
     }
     SUBCASE("an input that another op reads too, a graph input, and the same value twice") {
       testing::ModelBuilder b;
@@ -111,9 +112,7 @@ TEST_CASE("plan: Concat's inputs written in place give the values of a copy, and
           .output("n");
       const std::vector<Tensor> out = run(b, {{"x", x}, {"w", w}}, threads);
       CHECK(values(out[0]) == concat_values({rx, rw, rx}, {plane, plane, plane}, 1));
-      std::vector<float> negated = rx;
-      for (float& v : negated) v = -v;
-      CHECK(values(out[1]) == negated);
+      CHECK(values(out[1]) == negated(rx));
     }
     SUBCASE("slices off the arena's alignment and concats with several outer rows copy") {
       // [1, 3, 5] slices are 60 bytes; along axis 2 each of the 16 channels is an outer row.
@@ -134,12 +133,8 @@ TEST_CASE("plan: Concat's inputs written in place give the values of a copy, and
           .output("y")
           .output("z");
       const std::vector<Tensor> out = run(b, {{"s", s}, {"t", t}, {"x", x}, {"w", w}}, threads);
-      std::vector<float> y = concat_values({relu(s), relu(t)}, {15, 15}, 1);
-      for (float& v : y) v = -v;
-      CHECK(values(out[0]) == y);
-      std::vector<float> z = concat_values({rx, rw}, {16, 16}, 16);
-      for (float& v : z) v = -v;
-      CHECK(values(out[1]) == z);
+      CHECK(values(out[0]) == negated(concat_values({relu(s), relu(t)}, {15, 15}, 1)));
+      CHECK(values(out[1]) == negated(concat_values({rx, rw}, {16, 16}, 16)));
     }
   }
 }
