@@ -33,7 +33,8 @@ struct DirectConvKernel {
     // The bias seeds the accumulators; residual and activation run once per
     // output row after all its tiles are stored (the row is still in L1), not
     // per vector: with few input channels a tile does only in_channels x taps
-    // FMAs per vector, and a per-vector epilogue cost as much again.
+    // FMAs per vector, and the per-vector epilogue took about a quarter of the
+    // kernel's perf samples on MobileNetV2's stem.
     Epilogue after = e;
     after.row_bias = nullptr;
     const bool row_pass = !epilogue_is_identity(after);

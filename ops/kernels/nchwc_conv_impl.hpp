@@ -92,7 +92,10 @@ struct NchwcConvKernel {
   template <int G, int OB, int PX, bool kNchwInput = false>
   static void accumulate_block(Batch* acc, const float* x, std::int64_t pixel_step, const float* w,
                                std::int64_t channels = kB, std::int64_t channel_step = 1) {
-    if constexpr (!kNchwInput) channels = kB, channel_step = 1;  // constants: the loop unrolls
+    if constexpr (!kNchwInput) {  // constants: the loop unrolls
+      channels = kB;
+      channel_step = 1;
+    }
 #pragma GCC unroll 8
     for (int ic = 0; ic < channels; ++ic) {
       Batch wv[OB * kSub];

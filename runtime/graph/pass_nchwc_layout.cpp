@@ -206,7 +206,7 @@ int first_layer_writing(const GraphRewriter& rewriter, ValueId value) {
 }
 
 // Folds ReorderToNchwc into the first-layer convolution before it (see the
-// header comment) when the reorder is the only reader of its output.
+// header comment) when the reorder is the only reader of the convolution's output.
 int write_blocked_from_first_layers(Graph& graph) {
   GraphRewriter rewriter(graph);
   int folded = 0;
