@@ -4,6 +4,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "ops/kernels/epilogue.hpp"
+#include "ops/kernels/sigmoid_simd.hpp"
 
 namespace onnxrun::kernels {
 
@@ -14,12 +15,12 @@ inline Batch apply_activation_simd(Batch x, const ActivationParams& a) {
     case Activation::Relu: return xsimd::max(x, Batch(0.0f));
     case Activation::Clip: return xsimd::min(xsimd::max(x, Batch(a.alpha)), Batch(a.beta));
     case Activation::LeakyRelu: return xsimd::select(x < Batch(0.0f), x * Batch(a.alpha), x);
-    case Activation::Sigmoid: return Batch(1.0f) / (Batch(1.0f) + xsimd::exp(-x));
+    case Activation::Sigmoid: return sigmoid_simd(x);
     case Activation::HardSigmoid:
       return xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), xsimd::fma(x, Batch(a.alpha), Batch(a.beta))));
     case Activation::HardSwish:
       return x * xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), xsimd::fma(x, Batch(a.alpha), Batch(a.beta))));
-    case Activation::Silu: return x / (Batch(1.0f) + xsimd::exp(-x));
+    case Activation::Silu: return silu_simd(x);
   }
   return x;
 }
@@ -35,8 +36,8 @@ inline Batch apply_epilogue_simd(Batch v, const Epilogue& e, std::int64_t row, c
 
 // Calls f(activate), activate being a callable Batch -> Batch for a's kind:
 // loops over many vectors take the switch once, outside the loop. The kinds
-// most layers fuse (none, Relu, Clip) get their own loop; the rest keep
-// apply_activation_simd's per-vector switch.
+// most layers fuse (none, Relu, Clip, SiLU, Sigmoid) get their own loop; the
+// rest keep apply_activation_simd's per-vector switch.
 template <class Batch, class F>
 inline void with_activation_simd(const ActivationParams& a, F&& f) {
   switch (a.kind) {
@@ -46,6 +47,8 @@ inline void with_activation_simd(const ActivationParams& a, F&& f) {
       const Batch lo(a.alpha), hi(a.beta);
       return f([lo, hi](Batch v) { return xsimd::min(xsimd::max(v, lo), hi); });
     }
+    case Activation::Sigmoid: return f([](Batch v) { return sigmoid_simd(v); });
+    case Activation::Silu: return f([](Batch v) { return silu_simd(v); });
     default: return f([&a](Batch v) { return apply_activation_simd(v, a); });
   }
 }

@@ -1,0 +1,60 @@
+#pragma once
+// Sigmoid and SiLU on xsimd batches, for the fused epilogues and the
+// element-wise ops. Included only by per-ISA kernel files.
+//
+// Through xsimd::exp, SiLU cost 0.48 ns per value on this machine (AVX2, one
+// core, in L1), and EfficientNet-B0's SiLU epilogues took a quarter of the
+// model's time (17.5 against 13.2 ms with Relu in their place). Here e^-x is
+// built from fewer operations: no range checks (the argument is clamped
+// instead) and a degree-5 polynomial: 0.37 ns per value, within 3e-7
+// relative error of the double-precision formula
+// (tests/unit/test_simd_elementwise.cpp).
+#include <xsimd/xsimd.hpp>
+
+#include <cstdint>
+
+namespace onnxrun::kernels {
+
+// e^-x for x in [-87, 87] (clamped there, so never inf or denormal), as
+// 2^n * e^r with n = round(-x log2 e) and r = -x - n ln 2 in [-0.35, 0.35].
+// ln 2 is split in two (Cody and Waite) so that n * ln2_hi is exact and r
+// keeps its precision without fused multiply-adds (SSE2). e^r is a degree-5
+// polynomial (least squares on Chebyshev nodes: relative error 1.7e-7 on
+// [-0.35, 0.35]); 2^n is added to its exponent bits. Rounding uses the
+// 1.5 * 2^23 trick: adding it leaves n in the low mantissa bits.
+// NaN in gives an unspecified value: the callers keep NaN through x itself.
+template <class Batch>
+inline Batch exp_of_negative(Batch x) {
+  using Int = xsimd::batch<std::int32_t, typename Batch::arch_type>;
+  const Batch round_magic(12582912.0f);  // 1.5 * 2^23
+  const Batch clamped = xsimd::min(xsimd::max(x, Batch(-87.0f)), Batch(87.0f));
+  const Batch shifted = xsimd::fma(clamped, Batch(-1.44269504088896341f), round_magic);
+  const Batch n = shifted - round_magic;
+  Batch r = xsimd::fnms(n, Batch(0.693359375f), clamped);  // -x - n ln2_hi
+  r = xsimd::fnma(n, Batch(-2.12194442e-4f), r);           // - n ln2_lo
+  Batch p(8.37513525e-3f);
+  p = xsimd::fma(p, r, Batch(4.19175662e-2f));
+  p = xsimd::fma(p, r, Batch(1.66664153e-1f));
+  p = xsimd::fma(p, r, Batch(4.99988675e-1f));
+  p = xsimd::fma(p, r, Batch(1.0f));
+  p = xsimd::fma(p, r, Batch(1.00000012f));
+  const Int exponent = xsimd::bitwise_cast<Int>(shifted) << 23;
+  return xsimd::bitwise_cast<Batch>(xsimd::bitwise_cast<Int>(p) + exponent);
+}
+
+// 1 / (1 + e^-x). Below -87 it gives at most 1.7e-38 instead of 0; NaN stays NaN.
+template <class Batch>
+inline Batch sigmoid_simd(Batch x) {
+  const Batch s = Batch(1.0f) / (Batch(1.0f) + exp_of_negative(x));
+  return xsimd::select(xsimd::isnan(x), x, s);
+}
+
+// x / (1 + e^-x). Below -87 it gives -0 (the exact value is above -1.5e-36),
+// and -inf gives NaN, as the formula does (-inf / inf); NaN stays NaN.
+template <class Batch>
+inline Batch silu_simd(Batch x) {
+  const Batch s = x / (Batch(1.0f) + exp_of_negative(x));
+  return xsimd::select(x < Batch(-87.0f), x * Batch(0.0f), s);
+}
+
+}  // namespace onnxrun::kernels
