@@ -34,7 +34,8 @@ OpHarness make_op(const OpLayer& layer) {
   if (op == "MaxPool") {
     harness.attr_ints("kernel_shape", {3, 3})
         .attr_ints("strides", {layer.stride, layer.stride})
-        .attr_ints("pads", {1, 1, 1, 1});
+        .attr_ints("pads", {layer.pad, layer.pad, layer.pad, layer.pad})
+        .attr_int("ceil_mode", layer.ceil_mode ? 1 : 0);
     harness.input(random_tensor(shape, 1));
   } else if (op == "Add") {
     harness.input(random_tensor(shape, 1)).input(random_tensor(shape, 2));
@@ -81,7 +82,10 @@ void op_benchmark(benchmark::State& state, const OpLayer& layer, int threads) {
 void register_op_benchmarks() {
   for (const OpLayer& layer : op_layers()) {
     for (int threads : bench_thread_counts()) {
-      const std::string window = std::string(layer.op) == "MaxPool" ? "_k3s" + std::to_string(layer.stride) : "";
+      const std::string window = std::string(layer.op) == "MaxPool"
+                                     ? "_k3s" + std::to_string(layer.stride) + "p" + std::to_string(layer.pad) +
+                                           (layer.ceil_mode ? "_ceil" : "")
+                                     : "";
       const std::string name = std::string("op/") + layer.op + "/" + layer.net + "/" + dims_text(layer.shape) +
                                window + "/threads:" + std::to_string(threads);
       benchmark::RegisterBenchmark(name.c_str(), [&layer, threads](benchmark::State& state) {

@@ -143,7 +143,9 @@ struct OpLayer {
   const char* op;  // ONNX op type
   std::vector<std::int64_t> shape;  // the (first) input
   int count;
-  std::int64_t stride = 2;  // MaxPool: 3x3 windows, pad 1, this stride
+  std::int64_t stride = 2;  // MaxPool: 3x3 windows, this stride,
+  std::int64_t pad = 1;     // these pads on every side
+  bool ceil_mode = false;
 };
 
 inline const std::vector<OpLayer>& op_layers() {
@@ -153,6 +155,10 @@ inline const std::vector<OpLayer>& op_layers() {
       // GoogLeNet's inception branches pool 3x3 at stride 1 on narrow planes.
       {"googlenet", "MaxPool", {1, 512, 14, 14}, 4, 1},
       {"googlenet", "MaxPool", {1, 832, 7, 7}, 2, 1},
+      // SqueezeNet 1.1 pools 3x3 at stride 2 without padding, in ceil mode.
+      {"squeezenet1_1", "MaxPool", {1, 64, 111, 111}, 1, 2, 0, true},
+      {"squeezenet1_1", "MaxPool", {1, 128, 55, 55}, 1, 2, 0, true},
+      {"squeezenet1_1", "MaxPool", {1, 256, 27, 27}, 1, 2, 0, true},
       {"resnet18", "GlobalAveragePool", {1, 512, 7, 7}, 1},
       {"resnet50", "GlobalAveragePool", {1, 2048, 7, 7}, 1},
       {"mobilenet_v2", "GlobalAveragePool", {1, 1280, 7, 7}, 1},

@@ -8,9 +8,9 @@
 // each tap kw of the outputs is one contiguous vector of that row at stride
 // 1, or the even elements of two vectors at stride 2. Outputs whose windows
 // reach into the padding, or whose vector loads would run past the input row,
-// are computed one at a time, exactly as the reference does, except in max
-// pooling on narrow planes, which pools a -inf padded copy of each plane
-// (maxpool2d_padded).
+// are computed one at a time, exactly as the reference does. Max pooling
+// takes that path only for planes holding NaN; the others go through
+// max_plane, which pads each reduced row with -inf instead.
 #include <xsimd/xsimd.hpp>
 
 #include <algorithm>
@@ -198,57 +198,116 @@ struct PoolKernel {
     }
   }
 
-  // Max pooling on narrow planes (GoogLeNet's 3x3 stride-1 pools at 14x14
-  // and 7x7): each plane is first copied into a buffer padded with -inf, wide
-  // enough that whole vectors cover every output row. Without it, border
-  // columns go one output at a time, and at 7 columns (less than a vector)
-  // all of them do: 17 ns per output, 3-5 ns padded (832x7x7). -inf padding gives
-  // exactly the reference's windows, all-padding ones (-inf) included.
-  static constexpr std::int64_t kNarrowColumns = 4 * kWidth;
-  // The padded copy is allocated per call: at most 256 KiB.
-  static constexpr std::int64_t kMaxPaddedFloats = std::int64_t{1} << 16;
-
-  static bool use_padded_max(const Pool2dGeometry& g, const Pool2dGeometry& padded) {
-    return g.out_w < kNarrowColumns && padded.in_h * padded.in_w <= kMaxPaddedFloats;
+  // 0, 1, ..., kWidth - 1.
+  static Batch lane_indexes() {
+    alignas(64) float lanes[kWidth];
+    for (std::int64_t i = 0; i < kWidth; ++i) lanes[i] = static_cast<float>(i);
+    return Batch::load_aligned(lanes);
   }
 
-  // The geometry over the padded copy: no padding, out_w rounded up to whole vectors.
-  static Pool2dGeometry padded_geometry(const Pool2dGeometry& g) {
-    Pool2dGeometry p = g;
-    p.pad_top = p.pad_left = 0;
-    p.out_w = (g.out_w + kWidth - 1) / kWidth * kWidth;
-    p.in_h = (g.out_h - 1) * g.stride_h + g.kernel_h;
-    // The stride-2 loads read one float past the last tap.
-    p.in_w = (p.out_w - 1) * g.stride_w + g.kernel_w + (g.stride_w - 1);
-    return p;
+  // The count (< kWidth) floats at p, then zeros.
+  static Batch load_zero_padded(const float* p, std::int64_t count) {
+    alignas(64) float lanes[kWidth] = {};
+    std::copy(p, p + count, lanes);
+    return Batch::load_aligned(lanes);
   }
 
-  static void maxpool2d_padded(const Pool2dGeometry& g, const Pool2dGeometry& p, const float* input, float* output,
-                               std::int64_t begin, std::int64_t end) {
-    std::vector<float> plane_in(static_cast<std::size_t>(p.in_h * p.in_w));
-    std::vector<float> plane_out(static_cast<std::size_t>(p.out_h * p.out_w));
-    std::vector<float> reduced(static_cast<std::size_t>(p.in_w));
-    const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
-    // Rows and columns of the copy that hold input values; the rest stay -inf.
-    const std::int64_t row_end = min(g.in_h, p.in_h - g.pad_top), col_end = max(0, min(g.in_w, p.in_w - g.pad_left));
-    std::fill(plane_in.begin(), plane_in.end(), -kInf);
-    for (std::int64_t plane_index = begin; plane_index < end; ++plane_index) {
-      const float* in = input + plane_index * in_plane;
-      for (std::int64_t r = 0; r < row_end; ++r)
-        std::copy(in + r * g.in_w, in + r * g.in_w + col_end, plane_in.begin() + (r + g.pad_top) * p.in_w + g.pad_left);
-      if (g.stride_w == 1) plane<MaxWindow, 1>(p, plane_in.data(), plane_out.data(), reduced.data());
-      else plane<MaxWindow, 2>(p, plane_in.data(), plane_out.data(), reduced.data());
-      float* out = output + plane_index * out_plane;
-      for (std::int64_t r = 0; r < g.out_h; ++r)
-        std::copy(plane_out.begin() + r * p.out_w, plane_out.begin() + r * p.out_w + g.out_w, out + r * g.out_w);
+  // Floats of max_plane's row buffer: the left padding, the input row, and
+  // whatever the output vectors read past it (the last vector may start
+  // before out_w - kWidth only when out_w < kWidth, and covers kWidth outputs;
+  // the stride-2 loads read one float past their last tap).
+  static std::int64_t max_row_floats(const Pool2dGeometry& g) {
+    return max(g.pad_left + g.in_w, max(g.out_w, kWidth) * g.stride_w + g.kernel_w) + kWidth;
+  }
+
+  // Max pooling of a plane, any padding: each output row's window rows are
+  // reduced into `row` at its padded position, whose other entries stay -inf
+  // (the padding, and columns past the input), so that every output, border
+  // and ceil-mode ones included, is a whole vector of plain max taps. Plain
+  // max loses NaN, so every value read is also added into a probe, which
+  // ends NaN if any was NaN (or if infinities of both signs met): then it
+  // returns false, and the caller pools the plane again window by window.
+  // That costs one add per loaded vector instead of MaxWindow's two more
+  // operations per tap, and no border output goes one at a time: SqueezeNet's
+  // 256x27x27 pool took 119 us that way, GoogLeNet's 512x14x14 175 us.
+  template <std::int64_t kStride>
+  static bool max_plane(const Pool2dGeometry& g, const float* in, float* out, float* row) {
+    float* interior = row + g.pad_left;
+    const float* plane_end = in + g.in_h * g.in_w;
+    const Mask inside_row = lane_indexes() < Batch(static_cast<float>(g.in_w));
+    Batch probe(0.0f);
+    auto output_vector = [&](std::int64_t ow) {
+      const float* taps = row + ow * kStride;
+      Batch best = load_taps<kStride>(taps);
+      for (std::int64_t kw = 1; kw < g.kernel_w; ++kw) best = xsimd::max(best, load_taps<kStride>(taps + kw));
+      return best;
+    };
+    for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
+      float* out_row = out + oh * g.out_w;
+      const std::int64_t h0 = oh * g.stride_h - g.pad_top;
+      const std::int64_t kh_begin = max(0, -h0), kh_end = min(g.kernel_h, g.in_h - h0);
+      if (kh_begin >= kh_end) {  // a window all in the padding
+        std::fill(out_row, out_row + g.out_w, -kInf);
+        continue;
+      }
+      const float* first = in + (h0 + kh_begin) * g.in_w;
+      const std::int64_t rows = kh_end - kh_begin;
+      if (g.in_w >= kWidth) {
+        // The last vector overlaps the one before rather than going scalar.
+        for (std::int64_t c = 0;; c += kWidth) {
+          c = min(c, g.in_w - kWidth);
+          Batch best = Batch::load_unaligned(first + c);
+          probe += best;
+          for (std::int64_t r = 1; r < rows; ++r) {
+            const Batch tap = Batch::load_unaligned(first + r * g.in_w + c);
+            probe += tap;
+            best = xsimd::max(best, tap);
+          }
+          best.store_unaligned(interior + c);
+          if (c == g.in_w - kWidth) break;
+        }
+      } else {
+        // Rows narrower than a vector (7x7 planes): whole vectors still, the
+        // lanes past the row (the next row's values, or zeros past the
+        // plane) masked back to -inf before the store.
+        Batch best(-kInf);
+        for (std::int64_t r = 0; r < rows; ++r) {
+          const float* p = first + r * g.in_w;
+          const Batch tap = p + kWidth <= plane_end ? Batch::load_unaligned(p) : load_zero_padded(p, plane_end - p);
+          probe += tap;
+          best = xsimd::max(best, tap);
+        }
+        xsimd::select(inside_row, best, Batch(-kInf)).store_unaligned(interior);
+      }
+      std::int64_t ow = 0;
+      for (; ow + kWidth <= g.out_w; ow += kWidth) output_vector(ow).store_unaligned(out_row + ow);
+      if (ow < g.out_w) {
+        if (g.out_w >= kWidth) {
+          output_vector(g.out_w - kWidth).store_unaligned(out_row + g.out_w - kWidth);
+        } else {
+          alignas(64) float lanes[kWidth];
+          output_vector(0).store_aligned(lanes);
+          std::copy(lanes, lanes + g.out_w, out_row);
+        }
+      }
     }
+    return !xsimd::any(xsimd::isnan(probe));
   }
 
   static void maxpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
                         std::int64_t end) {
-    const Pool2dGeometry padded = padded_geometry(g);
-    if (use_padded_max(g, padded)) return maxpool2d_padded(g, padded, input, output, begin, end);
-    planes<MaxWindow>(g, input, output, begin, end);
+    const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+    std::vector<float> row(static_cast<std::size_t>(max_row_floats(g)), -kInf);
+    std::vector<float> reduced;
+    for (std::int64_t p = begin; p < end; ++p) {
+      const float* in = input + p * in_plane;
+      float* out = output + p * out_plane;
+      if (g.stride_w == 1 ? max_plane<1>(g, in, out, row.data()) : max_plane<2>(g, in, out, row.data())) continue;
+      // NaN in the plane: window by window, NaN exactly where a window holds one.
+      reduced.resize(static_cast<std::size_t>(g.in_w));
+      if (g.stride_w == 1) plane<MaxWindow, 1>(g, in, out, reduced.data());
+      else plane<MaxWindow, 2>(g, in, out, reduced.data());
+    }
   }
 
   static void avgpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,

@@ -208,6 +208,32 @@ TEST_CASE("simd maxpool2d propagates NaN like the reference (torch.max_pool2d), 
   }
 }
 
+// The fast max path adds every value it reads into a probe to notice NaN;
+// infinities of both signs make the probe NaN too, and then the plane goes
+// window by window. Both ways must give the reference's results.
+TEST_CASE("simd maxpool2d with infinities of both signs in a plane matches the reference, every ISA") {
+  IsaGuard guard;
+  std::mt19937 rng(23);
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    for (std::int64_t in_w : {7, 17, 57}) {
+      const Case2d c{9, in_w, 3, 3, 2, 2, 1, 1, true};
+      const ref::AveragePoolParams p = params_for(c, 2, false);
+      const k::Pool2dGeometry g = *onnxrun::simd_pool2d_geometry(p, p.count_end);
+      for (bool both_signs : {false, true}) {
+        std::vector<float> x = random_values(rng, 2 * c.in_h * c.in_w);
+        x[5] = std::numeric_limits<float>::infinity();
+        if (both_signs) x[static_cast<std::size_t>(c.in_h * c.in_w - 3)] = -std::numeric_limits<float>::infinity();
+        std::vector<float> actual(static_cast<std::size_t>(2 * p.out[1] * p.out[2])), expected(actual.size());
+        ref::maxpool_reference<float>(p, x.data(), expected.data(), nullptr, false, 0, 2);
+        k::maxpool2d(g, x.data(), actual.data(), 0, 2);
+        INFO("isa " << k::isa_name(isa) << " in_w " << in_w << " both signs " << both_signs);
+        CHECK(mismatches(actual, expected, true) == 0);
+      }
+    }
+  }
+}
+
 TEST_CASE("simd global pools match the reference at plane sizes around vector edges, NaN included, every ISA") {
   IsaGuard guard;
   std::mt19937 rng(23);
