@@ -133,6 +133,13 @@ inline const std::vector<ConvLayer>& conv_layers() {
       {"squeezenet1_1", 64, 256, 13, 1, 1, 0, 1, 2},
       {"squeezenet1_1", 64, 256, 13, 3, 1, 1, 1, 2},
       {"squeezenet1_1", 512, 1000, 13, 1, 1, 0, 1, 1},
+      // EfficientNet-B0's depthwise layers on small planes and at stride 2,
+      // where border columns are a large share of the outputs.
+      {"efficientnet_b0", 144, 144, 56, 5, 2, 2, 144, 1},
+      {"efficientnet_b0", 672, 672, 14, 5, 1, 2, 672, 2},
+      {"efficientnet_b0", 672, 672, 14, 5, 2, 2, 672, 1},
+      {"efficientnet_b0", 1152, 1152, 7, 5, 1, 2, 1152, 3},
+      {"efficientnet_b0", 1152, 1152, 7, 3, 1, 1, 1152, 1},
   };
   return layers;
 }

@@ -233,6 +233,37 @@ TEST_CASE("NCHW8c depthwise convolution matches the reference on every instructi
   }
 }
 
+// Depthwise layers whose border columns are a quarter or more of the
+// outputs copy each block's input rows into a zero-bordered buffer first
+// (nchwc_conv_impl.hpp, depthwise_padded): 7x7 planes at 3x3 and 5x5, 14x14
+// at 5x5 stride 2, and a plane too tall for one buffer (80 rows of 12), whole
+// or split into row runs over a pool.
+TEST_CASE("NCHW8c depthwise convolution on narrow planes (zero-bordered copies) matches the reference") {
+  IsaGuard guard;
+  onnxrun::ThreadPool pool(3);
+  std::mt19937 rng(29);
+  struct Plane {
+    std::int64_t h, w, kernel, stride;
+  };
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    CAPTURE(k::isa_name(isa));
+    for (const Plane& plane : {Plane{7, 7, 3, 1}, Plane{7, 7, 5, 1}, Plane{14, 14, 5, 2}, Plane{80, 12, 5, 1}})
+      for (onnxrun::ThreadPool* threads : {static_cast<onnxrun::ThreadPool*>(nullptr), &pool}) {
+        Layer l;
+        l.depthwise = true;
+        l.batch = 2;
+        l.in_channels = l.out_channels = 24;
+        l.h = plane.h;
+        l.w = plane.w;
+        l.kernel_h = l.kernel_w = plane.kernel;
+        l.stride = plane.stride;
+        l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = plane.kernel / 2;
+        check_layer(l, ConvCheck{true, true, {k::Activation::Silu}, true, nullptr}, rng, threads);
+      }
+  }
+}
+
 TEST_CASE("NCHW8c convolution splits work over a thread pool without changing results") {
   onnxrun::ThreadPool pool(3);
   std::mt19937 rng(5);
