@@ -112,6 +112,70 @@ struct SgemmKernel {
     store_partial(tile, c, ldc, rows, cols, accumulate, last, epilogue, row0, residual);
   }
 
+  // One row of C (M = 1: a batch-1 classifier head) over P consecutive
+  // packed column panels of one K block. The 6-row micro-kernel would spend
+  // five sixths of its FMAs on padding rows, and one panel alone would wait
+  // on the FMA latency: P panels give 2P independent sums per step, and the
+  // step is bound by the loads of B, the one operand that matters here.
+  template <int P>
+  static void single_row_panels(std::int64_t kc, const float* a, const float* b, std::int64_t N, std::int64_t p0,
+                                float* c, bool accumulate, bool last, const Epilogue& epilogue,
+                                const float* residual) {
+    Batch acc[2 * P];
+#pragma GCC unroll 8
+    for (int i = 0; i < 2 * P; ++i) acc[i] = Batch(0.0f);
+#pragma GCC unroll 2
+    for (std::int64_t k = 0; k < kc; ++k) {
+      const Batch ak(a[k * kMr]);
+#pragma GCC unroll 4
+      for (int q = 0; q < P; ++q) {
+        const float* bq = b + (q * kc + k) * kNr;
+        acc[2 * q] = xsimd::fma(ak, Batch::load_unaligned(bq), acc[2 * q]);
+        acc[2 * q + 1] = xsimd::fma(ak, Batch::load_unaligned(bq + kWidth), acc[2 * q + 1]);
+      }
+    }
+    for (int q = 0; q < P; ++q) {
+      const std::int64_t col = (p0 + q) * kNr, cols = std::min(kNr, N - col);
+      const float* res = residual ? residual + col : nullptr;
+      if (cols == kNr) {
+        Batch v0 = acc[2 * q], v1 = acc[2 * q + 1];
+        if (accumulate) {
+          v0 += Batch::load_unaligned(c + col);
+          v1 += Batch::load_unaligned(c + col + kWidth);
+        }
+        if (last) {
+          v0 = apply_epilogue_simd(v0, epilogue, 0, res);
+          v1 = apply_epilogue_simd(v1, epilogue, 0, res ? res + kWidth : nullptr);
+        }
+        v0.store_unaligned(c + col);
+        v1.store_unaligned(c + col + kWidth);
+        continue;
+      }
+      alignas(64) float tile[kNr];
+      acc[2 * q].store_aligned(tile);
+      acc[2 * q + 1].store_aligned(tile + kWidth);
+      store_partial(tile, c + col, 0, 1, cols, accumulate, last, epilogue, 0, res);
+    }
+  }
+
+  // C = A B for M = 1 and packed B: panels four at a time, then one by one.
+  static void single_row(std::int64_t N, std::int64_t K, const float* packed_a, const float* packed_b, float* c,
+                         const Epilogue& epilogue, std::int64_t panel_begin, std::int64_t panel_end) {
+    const std::int64_t n_panels = (N + kNr - 1) / kNr;
+    panel_end = std::min(panel_end, n_panels);
+    for (std::int64_t k0 = 0; k0 < K; k0 += kSgemmKc) {
+      const std::int64_t kc = std::min(kSgemmKc, K - k0);
+      const float* a = packed_a + k0 * kMr;
+      const float* b = packed_b + k0 * n_panels * kNr;
+      const bool accumulate = k0 > 0, last = k0 + kc >= K;
+      std::int64_t p = panel_begin;
+      for (; p + 4 <= panel_end; p += 4)
+        single_row_panels<4>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, epilogue.residual);
+      for (; p < panel_end; ++p)
+        single_row_panels<1>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, epilogue.residual);
+    }
+  }
+
   // B as the loop nest reads it: packed panels (sgemm_pack_b), or a row-major
   // K x N matrix read in place, `ldb` floats per row.
   struct BOperand {
@@ -122,6 +186,7 @@ struct SgemmKernel {
   static void run(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const float* packed_b,
                   float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
                   std::int64_t panel_end) {
+    if (M == 1) return single_row(N, K, packed_a, packed_b, c, epilogue, panel_begin, panel_end);
     loop_nest(M, N, K, packed_a, BOperand{packed_b, 0}, c, ldc, epilogue, panel_begin, panel_end);
   }
 

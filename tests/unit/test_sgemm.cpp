@@ -92,24 +92,27 @@ TEST_CASE("sgemm_packed matches the plain product at tile and block edges, every
   }
 }
 
+// M = 1 (a batch-1 classifier head) has its own path, four column panels at
+// a time: N = 9 panels and a partial one covers groups, single panels and the tail.
 TEST_CASE("sgemm_packed epilogues: bias, residual and each activation, split into panel ranges") {
   IsaGuard guard;
   std::mt19937 rng(11);
-  for (k::Isa isa : available_isas()) {
-    k::set_active_isa(isa);
-    const std::int64_t M = 14, N = 3 * k::sgemm_nr() + 5, K = 270;
-    const std::vector<float> bias = random_vector(rng, M);
-    const std::vector<float> residual = random_vector(rng, static_cast<std::size_t>(M * N));
-    using A = k::Activation;
-    for (k::ActivationParams act : {k::ActivationParams{A::None}, k::ActivationParams{A::Relu},
-                                    k::ActivationParams{A::Clip, 0.0f, 6.0f}, k::ActivationParams{A::LeakyRelu, 0.1f},
-                                    k::ActivationParams{A::Sigmoid}, k::ActivationParams{A::HardSigmoid, 0.2f, 0.5f},
-                                    k::ActivationParams{A::HardSwish, 1.0f / 6.0f, 0.5f}, k::ActivationParams{A::Silu}}) {
-      check_gemm(M, N, K, k::Epilogue{bias.data(), nullptr, act}, 1, rng);
-      check_gemm(M, N, K, k::Epilogue{bias.data(), residual.data(), act}, 3, rng);
-      check_gemm(M, N, K, k::Epilogue{nullptr, residual.data(), act}, 2, rng);
+  for (k::Isa isa : available_isas())
+    for (const std::int64_t M : {std::int64_t{14}, std::int64_t{1}}) {
+      k::set_active_isa(isa);
+      const std::int64_t N = (M == 1 ? 9 : 3) * k::sgemm_nr() + 5, K = 270;
+      const std::vector<float> bias = random_vector(rng, M);
+      const std::vector<float> residual = random_vector(rng, static_cast<std::size_t>(M * N));
+      using A = k::Activation;
+      for (k::ActivationParams act : {k::ActivationParams{A::None}, k::ActivationParams{A::Relu},
+                                      k::ActivationParams{A::Clip, 0.0f, 6.0f}, k::ActivationParams{A::LeakyRelu, 0.1f},
+                                      k::ActivationParams{A::Sigmoid}, k::ActivationParams{A::HardSigmoid, 0.2f, 0.5f},
+                                      k::ActivationParams{A::HardSwish, 1.0f / 6.0f, 0.5f}, k::ActivationParams{A::Silu}}) {
+        check_gemm(M, N, K, k::Epilogue{bias.data(), nullptr, act}, 1, rng);
+        check_gemm(M, N, K, k::Epilogue{bias.data(), residual.data(), act}, 3, rng);
+        check_gemm(M, N, K, k::Epilogue{nullptr, residual.data(), act}, 2, rng);
+      }
     }
-  }
 }
 
 TEST_CASE("sgemm_packed with K = 0 writes the epilogue of zero") {
