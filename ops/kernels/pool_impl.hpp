@@ -224,18 +224,21 @@ struct PoolKernel {
   // reduced into `row` at its padded position, whose other entries stay -inf
   // (the padding, and columns past the input), so that every output, border
   // and ceil-mode ones included, is a whole vector of plain max taps. Plain
-  // max loses NaN, so every value read is also added into a probe, which
-  // ends NaN if any was NaN (or if infinities of both signs met): then it
+  // max loses NaN, so the taps of each column vector are also summed, and a
+  // NaN sum (a NaN tap, or infinities of both signs) is remembered: then it
   // returns false, and the caller pools the plane again window by window.
-  // That costs one add per loaded vector instead of MaxWindow's two more
-  // operations per tap, and no border output goes one at a time: SqueezeNet's
-  // 256x27x27 pool took 119 us that way, GoogLeNet's 512x14x14 175 us.
+  // The sums are independent of each other, and only the 1-cycle mask OR
+  // chains (one running sum over the plane, a chain of dependent adds, took
+  // SqueezeNet's 64x111x111 pool 197 us instead of 179, ResNet-18's 202
+  // instead of 183).
+  // MaxWindow's per-tap NaN tracking and one-at-a-time border outputs took
+  // SqueezeNet's 256x27x27 pool 119 us, GoogLeNet's 512x14x14 175 us.
   template <std::int64_t kStride>
   static bool max_plane(const Pool2dGeometry& g, const float* in, float* out, float* row) {
     float* interior = row + g.pad_left;
     const float* plane_end = in + g.in_h * g.in_w;
     const Mask inside_row = lane_indexes() < Batch(static_cast<float>(g.in_w));
-    Batch probe(0.0f);
+    Mask nan_seen = Batch(0.0f) != Batch(0.0f);
     auto output_vector = [&](std::int64_t ow) {
       const float* taps = row + ow * kStride;
       Batch best = load_taps<kStride>(taps);
@@ -256,13 +259,13 @@ struct PoolKernel {
         // The last vector overlaps the one before rather than going scalar.
         for (std::int64_t c = 0;; c += kWidth) {
           c = min(c, g.in_w - kWidth);
-          Batch best = Batch::load_unaligned(first + c);
-          probe += best;
+          Batch best = Batch::load_unaligned(first + c), sum = best;
           for (std::int64_t r = 1; r < rows; ++r) {
             const Batch tap = Batch::load_unaligned(first + r * g.in_w + c);
-            probe += tap;
+            sum += tap;
             best = xsimd::max(best, tap);
           }
+          nan_seen = nan_seen | xsimd::isnan(sum);
           best.store_unaligned(interior + c);
           if (c == g.in_w - kWidth) break;
         }
@@ -270,13 +273,14 @@ struct PoolKernel {
         // Rows narrower than a vector (7x7 planes): whole vectors still, the
         // lanes past the row (the next row's values, or zeros past the
         // plane) masked back to -inf before the store.
-        Batch best(-kInf);
+        Batch best(-kInf), sum(0.0f);
         for (std::int64_t r = 0; r < rows; ++r) {
           const float* p = first + r * g.in_w;
           const Batch tap = p + kWidth <= plane_end ? Batch::load_unaligned(p) : load_zero_padded(p, plane_end - p);
-          probe += tap;
+          sum += tap;
           best = xsimd::max(best, tap);
         }
+        nan_seen = nan_seen | xsimd::isnan(sum);
         xsimd::select(inside_row, best, Batch(-kInf)).store_unaligned(interior);
       }
       std::int64_t ow = 0;
@@ -291,7 +295,7 @@ struct PoolKernel {
         }
       }
     }
-    return !xsimd::any(xsimd::isnan(probe));
+    return !xsimd::any(nan_seen);
   }
 
   static void maxpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
