@@ -398,13 +398,14 @@ struct NchwcConvKernel {
       });
   }
 
-  // Depthwise layers on narrow planes (7x7 and 14x14 at 5x5, 7x7 at 3x3)
-  // have border columns for a quarter or more of their outputs, and there
-  // every tap of every pixel is checked. Instead, each block's input rows are
+  // Depthwise layers on narrow planes (7x7 and 14x14) have border columns
+  // for an eighth or more of their outputs, and there every tap of every
+  // pixel is checked. Instead, each block's input rows are
   // copied into a zero-bordered buffer first, and every tile is an unchecked
   // one that loads each input vector once (micro-benchmarks, 1 thread, with
   // the stride-2 tiles below: EfficientNet-B0's 1152x7x7 5x5 layer 226 ->
-  // 96 us, 672x14x14 5x5 stride 2 147 -> 67; MobileNetV2's 960x7x7 86 -> 47).
+  // 96 us, 672x14x14 5x5 stride 2 147 -> 67; MobileNetV2's 960x7x7 86 -> 47,
+  // 576x14x14 87 -> 70).
   static constexpr std::int64_t kPaddedPlaneFloats = 8192;  // 32 KiB, on the stack
 
   // The rows [first_row, last_row) of the zero-padded input, row 0 being the
@@ -418,7 +419,10 @@ struct NchwcConvKernel {
     const NchwcConvShape& s = job.shape;
     PaddedRows rows;
     const std::int64_t border_columns = s.out_w - (job.interior_end - job.interior_begin);
-    if (border_columns * 4 < s.out_w || s.dilation_h != 1 || s.dilation_w != 1) return rows;
+    // The copy moves stride_h x stride_w input pixels per output pixel, so a
+    // strided layer needs more border to gain (MobileNetV2's 576x14x14: 87 ->
+    // 70 us padded at stride 1, 34 -> 37 us at stride 2 with 1 border column of 7).
+    if (border_columns * (s.stride_w == 1 ? 8 : 4) < s.out_w || s.dilation_h != 1 || s.dilation_w != 1) return rows;
     rows.width = (s.out_w - 1) * s.stride_w + s.kernel_w;
     rows.first_row = pixel_begin / s.out_w * s.stride_h;
     rows.last_row = (pixel_end - 1) / s.out_w * s.stride_h + s.kernel_h;

@@ -233,11 +233,11 @@ TEST_CASE("NCHW8c depthwise convolution matches the reference on every instructi
   }
 }
 
-// Depthwise layers whose border columns are a quarter or more of the
-// outputs copy each block's input rows into a zero-bordered buffer first
-// (nchwc_conv_impl.hpp, depthwise_padded): 7x7 planes at 3x3 and 5x5, 14x14
-// at 5x5 stride 2, and a plane too tall for one buffer (80 rows of 12), whole
-// or split into row runs over a pool.
+// Depthwise layers whose border columns are an eighth or more of the
+// outputs (a quarter at stride 2) copy each block's input rows into a
+// zero-bordered buffer first (nchwc_conv_impl.hpp, depthwise_padded): 7x7
+// planes at 3x3 and 5x5, 14x14 at 3x3 and at 5x5 stride 2, and a plane too
+// tall for one buffer (80 rows of 12), whole or split into row runs over a pool.
 TEST_CASE("NCHW8c depthwise convolution on narrow planes (zero-bordered copies) matches the reference") {
   IsaGuard guard;
   onnxrun::ThreadPool pool(3);
@@ -248,7 +248,8 @@ TEST_CASE("NCHW8c depthwise convolution on narrow planes (zero-bordered copies) 
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
     CAPTURE(k::isa_name(isa));
-    for (const Plane& plane : {Plane{7, 7, 3, 1}, Plane{7, 7, 5, 1}, Plane{14, 14, 5, 2}, Plane{80, 12, 5, 1}})
+    for (const Plane& plane :
+         {Plane{7, 7, 3, 1}, Plane{7, 7, 5, 1}, Plane{14, 14, 3, 1}, Plane{14, 14, 5, 2}, Plane{80, 12, 5, 1}})
       for (onnxrun::ThreadPool* threads : {static_cast<onnxrun::ThreadPool*>(nullptr), &pool}) {
         Layer l;
         l.depthwise = true;
