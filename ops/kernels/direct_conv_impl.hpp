@@ -32,7 +32,7 @@ struct DirectConvKernel {
 
     // The bias seeds the accumulators; residual and activation are applied as
     // each tile's vectors are stored, the activation's switch taken once per
-    // call (with_activation_simd). Applied per vector through
+    // tile (with_activation_simd), not per vector. Applied per vector through
     // apply_epilogue_simd's switch, the epilogue once took about a quarter of
     // the kernel's perf samples on MobileNetV2's stem; as a second pass over
     // each finished row, 17% on SqueezeNet's (3 input channels: a tile does

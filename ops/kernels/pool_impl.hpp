@@ -9,7 +9,8 @@
 // 1, or the even elements of two vectors at stride 2. Outputs whose windows
 // reach into the padding, or whose vector loads would run past the input row,
 // are computed one at a time, exactly as the reference does. Max pooling
-// takes that path only for planes holding NaN; the others go through
+// takes that path only for planes where max_plane notices NaN (or
+// infinities of both signs in one column's taps); the others go through
 // max_plane, which pads each reduced row with -inf instead.
 #include <xsimd/xsimd.hpp>
 
@@ -276,7 +277,7 @@ struct PoolKernel {
         Batch best(-kInf), sum(0.0f);
         for (std::int64_t r = 0; r < rows; ++r) {
           const float* p = first + r * g.in_w;
-          const Batch tap = p + kWidth <= plane_end ? Batch::load_unaligned(p) : load_zero_padded(p, plane_end - p);
+          const Batch tap = plane_end - p >= kWidth ? Batch::load_unaligned(p) : load_zero_padded(p, plane_end - p);
           sum += tap;
           best = xsimd::max(best, tap);
         }

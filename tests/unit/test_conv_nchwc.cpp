@@ -5,6 +5,7 @@
 // kernels, which the round-trip case checks on their own.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -262,6 +263,45 @@ TEST_CASE("NCHW8c depthwise convolution on narrow planes (zero-bordered copies) 
         l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = plane.kernel / 2;
         check_layer(l, ConvCheck{true, true, {k::Activation::Silu}, true, nullptr}, rng, threads);
       }
+  }
+}
+
+// The zero-bordered copy covers only the rows of the call's pixel range, and
+// a range may start and end mid-row: pixel ranges cut anywhere give the bits
+// of one call over the whole plane (which the tests above check against the
+// reference).
+TEST_CASE("NCHW8c depthwise convolution over pixel ranges cut mid-row gives the bits of one call") {
+  IsaGuard guard;
+  std::mt19937 rng(31);
+  struct Plane {
+    std::int64_t size, kernel, stride;
+  };
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    for (const Plane& plane : {Plane{14, 3, 1}, Plane{7, 5, 1}, Plane{14, 5, 2}}) {
+      k::NchwcConvShape shape;
+      shape.in_blocks = shape.out_blocks = 2;
+      shape.in_h = shape.in_w = plane.size;
+      shape.kernel_h = shape.kernel_w = plane.kernel;
+      shape.stride_h = shape.stride_w = plane.stride;
+      shape.pad_top = shape.pad_left = plane.kernel / 2;
+      shape.out_h = shape.out_w = (plane.size + 2 * shape.pad_left - plane.kernel) / plane.stride + 1;
+      const std::int64_t pixels = shape.out_h * shape.out_w;
+      const std::vector<float> input = onnxrun::testing::uniform_floats(rng, 2 * 8 * plane.size * plane.size);
+      const std::vector<float> weight = onnxrun::testing::uniform_floats(rng, 16 * plane.kernel * plane.kernel);
+      std::vector<float> packed(static_cast<std::size_t>(k::nchwc_depthwise_packed_floats(shape)));
+      k::nchwc_depthwise_pack_weights(shape, weight.data(), packed.data());
+      const std::vector<float> bias = onnxrun::testing::uniform_floats(rng, 16);
+      const k::Epilogue epilogue{bias.data(), nullptr, {k::Activation::Relu}};
+      std::vector<float> whole(static_cast<std::size_t>(2 * 8 * pixels), 0.0f), cut(whole.size(), 0.0f);
+      k::nchwc_depthwise_conv(shape, input.data(), packed.data(), whole.data(), epilogue, 0, 2, 0, pixels);
+      const std::int64_t cuts[] = {0, 5, pixels / 2 + 3, pixels - 1, pixels};
+      for (int i = 0; i + 1 < 5; ++i)
+        k::nchwc_depthwise_conv(shape, input.data(), packed.data(), cut.data(), epilogue, 0, 2, cuts[i], cuts[i + 1]);
+      INFO("isa " << k::isa_name(isa) << " plane " << plane.size << " kernel " << plane.kernel << " stride "
+                  << plane.stride);
+      CHECK(std::memcmp(whole.data(), cut.data(), whole.size() * sizeof(float)) == 0);
+    }
   }
 }
 
