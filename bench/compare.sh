@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Model benchmark: onnxrun against ONNX Runtime and PyTorch, latency and accuracy.
-#   bench/compare.sh [--models a,b] [--threads 1,2] [--repeat R] [--warmup W] [--quick]
+#   bench/compare.sh [--models a,b] [--threads 1,2] [--repeat R] [--rounds N] [--warmup W] [--quick]
 #     default: resnet18 resnet50 mobilenet_v2 squeezenet1_1 efficientnet_b0 googlenet and
 #              the seed tutorials' batch-32 Conv2d(3,10,3) on 64x64; threads 1 and 2;
-#              10 timed runs after 2 warmup (about 5 minutes on 2 cores, exports included)
+#              30 timed runs after 2 warmup, interleaved in 10 rounds (about 5 minutes on
+#              2 cores once the models are exported)
 #     --quick: resnet18 mobilenet_v2 squeezenet1_1 and the seed conv, 3 runs after 1 warmup
 #   BUILD_DIR=DIR bench/compare.sh   use (or configure and build) DIR instead of build/
 # Prints a markdown table (median ms, ratios, max error against PyTorch) and writes
