@@ -59,8 +59,8 @@ bool spin_until(Done done) {
 
 }  // namespace
 
-void ThreadPool::spin_for_work() const {
-  spin_until([this] { return queued_.load(std::memory_order_acquire) > 0 || stopping_.load(); });
+bool ThreadPool::spin_for_work() const {
+  return spin_until([this] { return queued_.load(std::memory_order_acquire) > 0 || stopping_.load(); });
 }
 
 void ThreadPool::work_on(Job& job) {
@@ -78,10 +78,19 @@ void ThreadPool::work_on(Job& job) {
 
 void ThreadPool::worker_loop() {
   for (;;) {
-    spin_for_work();
+    const bool seen = spin_for_work();
     std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
+      if (seen && !stopping_ && queue_.empty()) {
+        // What the spin saw is gone: the job it saw has finished and its
+        // caller took it off the queue. Spin again rather than sleep: the
+        // next job comes within microseconds, and waking a sleeping worker
+        // costs tens. Sleeping here, SqueezeNet's 2-thread runs found the
+        // worker asleep at 766 of 2193 jobs (24 without), EfficientNet-B0's
+        // at 701 of 5406 (4).
+        continue;
+      }
       // Counted under the lock before the queue is checked, so that a job
       // pushed after this point sees a sleeper to wake (parallel_for).
       ++sleepers_;

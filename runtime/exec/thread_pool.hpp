@@ -38,7 +38,8 @@ class ThreadPool {
   // Spins for a short while until a job is queued or the pool stops: during
   // a run the kernels come microseconds apart, and waking a sleeping thread
   // costs tens of microseconds each time (a third of a 7x7 layer's time).
-  void spin_for_work() const;
+  // Returns whether it saw work (or the pool stopping) before the time ran out.
+  bool spin_for_work() const;
 
   int size_;
   std::vector<std::thread> workers_;
