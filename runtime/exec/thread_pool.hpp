@@ -48,6 +48,7 @@ class ThreadPool {
   std::deque<std::shared_ptr<Job>> queue_;  // guarded by mutex_
   int sleepers_ = 0;                        // workers blocked on wake_, guarded by mutex_
   std::atomic<int> queued_{0};              // queue_.size(), for spinning without the lock
+  std::atomic<int> in_flight_{0};           // parallel_for calls on the pool not yet returned
   std::atomic<bool> stopping_{false};
 };
 
