@@ -33,13 +33,18 @@ class ThreadPool {
 
  private:
   struct Job;
-  void worker_loop();
+  void worker_loop(int worker);
   static void work_on(Job& job);
   // Spins for a short while until a job is queued or the pool stops: during
   // a run the kernels come microseconds apart, and waking a sleeping thread
   // costs tens of microseconds each time (a third of a 7x7 layer's time).
   // Returns whether it saw work (or the pool stopping) before the time ran out.
-  bool spin_for_work() const;
+  bool spin_for_work(int worker);
+  // Records the CPU thread `slot` runs on (0: a caller of parallel_for,
+  // i: worker i) and says whether another of the pool's awake threads was
+  // last seen on the same one. Two spinning threads on one core halve the
+  // speed of whichever does the work: the spinning one then sleeps instead.
+  bool shares_cpu(int slot);
 
   int size_;
   std::vector<std::thread> workers_;
@@ -50,6 +55,9 @@ class ThreadPool {
   std::atomic<int> queued_{0};              // queue_.size(), for spinning without the lock
   std::atomic<int> in_flight_{0};           // parallel_for calls on the pool not yet returned
   std::atomic<bool> stopping_{false};
+  // The CPU each thread last ran on, -1 when unknown or asleep; [0] the
+  // latest caller of parallel_for, [i] worker i.
+  std::unique_ptr<std::atomic<int>[]> cpus_;
 };
 
 // Hardware threads, at least 1.

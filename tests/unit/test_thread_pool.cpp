@@ -177,3 +177,24 @@ TEST_CASE("thread pool: destruction with idle workers") {
   }
   CHECK(onnxrun::hardware_threads() >= 1);
 }
+
+TEST_CASE("thread pool: more threads than cores share them and finish every job") {
+  // Threads that find another of the pool's threads on their core stop
+  // spinning and sleep; every chunk must still run exactly once.
+  const int size = 2 * onnxrun::hardware_threads() + 2;
+  ThreadPool pool(size);
+  for (int job = 0; job < 300; ++job) {
+    const std::int64_t count = 1 + job % 97 * 13;
+    Coverage coverage(count);
+    auto body = coverage.body(1);
+    pool.parallel_for(count, [&](std::int64_t begin, std::int64_t end) {
+      // Work long enough that the threads overlap on the cores.
+      volatile std::int64_t sink = 0;
+      for (std::int64_t i = 0; i < 2000 * (end - begin); ++i) sink = sink + i;
+      body(begin, end);
+    });
+    INFO("job " << job << ", count " << count);
+    CHECK(coverage.bad_ranges == 0);
+    CHECK(coverage.wrong_hits() == 0);
+  }
+}
