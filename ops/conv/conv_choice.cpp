@@ -51,15 +51,25 @@ constexpr double kPadNsPerElement = 0.3;
 // of the tolerance: inception_v3, whose 3x3 layers have 32 to 96 input
 // channels, 0.45 with F(2x2) and GEMMs only, 2.16 (a failure) with F(4x4) and
 // F(6x6) wherever they are fastest, 1.44 with F(6x6) kept to 128 channels and
-// up, 0.63 with F(4x4) also kept to 64 and up; ResNet-50 0.16 / 0.53 / 0.36 /
-// 0.29 (F(6x6) from 256). With these limits the ResNets lose 1-2% of speed:
-// F(4x4) is within ~10% of F(6x6) on their layers.
-constexpr std::int64_t kWinogradF4MinChannels = 64;
+// up; ResNet-50 0.16 with F(2x2) only, 0.29 with F(6x6) from 256.
+// F(4x4) (on points 0, -1, 1, 1/2, -2 since; it was 0, +-1, +-2) from 64
+// channels: inception_v3 0.58 -> 0.46, ResNet-50 0.30 -> 0.22. From 16 or 32
+// channels everywhere: inception_v3 1.29 with the old points, 0.87 with the
+// new, all of it from its two 32-channel stem layers at 147x147; they are the
+// only zoo layers under 64 channels on a plane over 64x64, and the first
+// layers of a network pass their errors through all the rest. So F(4x4)
+// below 64 channels only on planes up to 64x64 (inception_v3 0.46,
+// SqueezeNet's 16-48 channel layers 1.3-1.8x faster than with F(2x2)).
+constexpr std::int64_t kWinogradF4MinChannels = 16;
+constexpr std::int64_t kWinogradF4FewChannels = 64;
+constexpr std::int64_t kWinogradF4FewChannelsMaxPlane = 64 * 64;
 constexpr std::int64_t kWinogradF6MinChannels = 256;
 
 bool winograd_accurate_enough(const reference::ConvParams& p, int m) {
   if (m == 6) return p.in_channels >= kWinogradF6MinChannels;
-  if (m == 4) return p.in_channels >= kWinogradF4MinChannels;
+  if (m == 4)
+    return p.in_channels >= kWinogradF4FewChannels ||
+           (p.in_channels >= kWinogradF4MinChannels && p.out[1] * p.out[2] <= kWinogradF4FewChannelsMaxPlane);
   return true;
 }
 

@@ -8,30 +8,34 @@
 #include "runtime/exec/thread_pool.hpp"
 
 // Accuracy: max |error| against reference::conv_reference as a fraction of
-// the project tolerance (1e-4 * max|ref| + 1e-5), ResNet 3x3 layers (pads 1,
-// N(0,1) inputs, He-scaled N(0, 2 / (9 C)) weights), batch 1 / batch 2:
+// the project tolerance (1e-4 * max|ref| + 1e-5), 3x3 layers with C in and C
+// out channels (pads 1, N(0,1) inputs, He-scaled N(0, 2 / (9 C)) weights),
+// batch 1 / batch 2:
 //
 //                  F(2x2,3x3)    F(4x4,3x3)    F(6x6,3x3)
-//   64ch 56x56     0.010/0.009   0.064/0.063   0.114/0.099
-//   128ch 28x28    0.012/0.014   0.084/0.087   0.108/0.128
-//   256ch 14x14    0.018/0.019   0.111/0.120   0.165/0.188
-//   512ch 7x7      0.026/0.023   0.093/0.076   0.146/0.162
+//   16ch 55x55     0.005/0.004   0.014/0.014   0.056/0.067
+//   32ch 27x27     0.007/0.008   0.021/0.018   0.071/0.082
+//   64ch 56x56     0.010/0.014   0.026/0.023   0.114/0.106
+//   128ch 28x28    0.013/0.019   0.035/0.034   0.118/0.116
+//   256ch 14x14    0.017/0.021   0.041/0.041   0.169/0.182
+//   512ch 7x7      0.021/0.023   0.029/0.033   0.135/0.153
 //
-// and at 1024ch 14x14 / 2048ch 7x7: F2 0.036 / 0.055, F4 0.080 / 0.108, F6
-// 0.141 / 0.138; ReLU-like inputs (max(0, N(0,1))) and inputs offset by +3 or
-// +10 do no worse. So every tile size is within tolerance by 5x or more for
-// one layer, and the factory accepts F(6x6) at any channel count: the error grows with
-// sqrt(channels) like the reference's own float rounding, and the points
-// 0, +-1, +-2, +-1/2 keep the transform entries <= 5.25 (32 after A^T), where
-// +-3 would reach 3^5 = 243. (The figures come from a timing/accuracy driver;
-// the "ResNet shapes" test in tests/unit/test_conv_winograd.cpp checks the
+// ReLU-like inputs (max(0, N(0,1))) do no worse. So every tile size is within
+// tolerance by 5x or more for one layer, and the factory accepts F(6x6) at
+// any channel count: the error grows with sqrt(channels) like the
+// reference's own float rounding. F(4x4) uses the points 0, -1, 1, 1/2, -2
+// rather than the usual 0, +-1, +-2: that cuts its error 2.5-3x (the column
+// above was 0.064 / 0.084 / 0.111 / 0.093 from 64 to 512 channels with
+// +-2) at the same speed. F(6x6)'s points 0, +-1, +-2, +-1/2 keep the
+// transform entries <= 5.25 (32 after A^T), where +-3 would reach 3^5 = 243.
+// (The "ResNet shapes" test in tests/unit/test_conv_winograd.cpp checks the
 // 64ch and 256ch rows.)
 //
 // Where F(6x6) (and F(4x4)) are not accurate enough: whole networks, where
-// the errors of every layer add up and are amplified. On inception_v3 (3x3
-// layers of 32 to 96 input channels) they took the output's error to 2.2x
-// the tolerance; conv_choice.cpp keeps F(6x6) to layers of 256 input
-// channels and more and F(4x4) to 64 and more, with the figures.
+// the errors of every layer add up and are amplified. On inception_v3 they
+// took the output's error to 2.2x the tolerance; conv_choice.cpp keeps
+// F(6x6) to layers of 256 input channels and more and F(4x4) from 16
+// channels, below 64 only on planes up to 64x64, with the figures.
 
 namespace onnxrun {
 

@@ -48,27 +48,24 @@ struct F2Ops {
 
 struct F4Ops {
   static constexpr int m = 4, alpha = 6;
+  // Points 0, -1, 1, 1/2, -2 (winograd_matrices.hpp).
   template <class B>
   static void input(const B* d, B* o) {
-    const B four(4.0f), five(5.0f);
-    const B e = xsimd::fms(four, d[2], d[4]);  // 4 d2 - d4
-    const B f = xsimd::fms(four, d[1], d[3]);  // 4 d1 - d3
-    const B g = d[4] - d[2];
-    const B h = (d[3] - d[1]) + (d[3] - d[1]);
-    o[0] = xsimd::fnma(five, d[2], xsimd::fma(four, d[0], d[4]));
-    o[1] = e + f;
-    o[2] = e - f;
-    o[3] = g + h;
-    o[4] = g - h;
-    o[5] = xsimd::fnma(five, d[3], xsimd::fma(four, d[1], d[5]));
+    const B u = d[3] - d[1], v = d[4] - d[2];
+    o[0] = xsimd::fma(B(1.5f), u, xsimd::fnma(B(2.0f), d[2], d[0] + d[4]));  // d0 - 1.5 d1 - 2 d2 + 1.5 d3 + d4
+    o[1] = xsimd::fnma(B(2.5f), d[2], xsimd::fma(B(0.5f), d[3], d[1] + d[4]));  // d1 - 2.5 d2 + 0.5 d3 + d4
+    o[2] = xsimd::fma(B(0.5f), d[2], xsimd::fma(B(2.5f), d[3], d[4] - d[1]));   // -d1 + 0.5 d2 + 2.5 d3 + d4
+    o[3] = xsimd::fma(B(2.0f), u, v);                                           // -2 d1 - d2 + 2 d3 + d4
+    o[4] = xsimd::fnma(B(0.5f), u, v);                                          // 0.5 d1 - d2 - 0.5 d3 + d4
+    o[5] = xsimd::fma(B(1.5f), v, xsimd::fnma(B(2.0f), d[3], d[1] + d[5]));     // d1 - 1.5 d2 - 2 d3 + 1.5 d4 + d5
   }
   template <class B>
   static void output(const B* s, B* y) {
-    const B a = s[1] + s[2], b = s[1] - s[2], c = s[3] + s[4], d = s[3] - s[4];
-    y[0] = s[0] + a + c;
-    y[1] = xsimd::fma(B(2.0f), d, b);
-    y[2] = xsimd::fma(B(4.0f), c, a);
-    y[3] = xsimd::fma(B(8.0f), d, b) + s[5];
+    const B a = s[1] + s[2], b = s[2] - s[1];
+    y[0] = (s[0] + a) + (s[3] + s[4]);
+    y[1] = xsimd::fma(B(0.5f), s[3], xsimd::fnma(B(2.0f), s[4], b));
+    y[2] = xsimd::fma(B(0.25f), s[3], xsimd::fma(B(4.0f), s[4], a));
+    y[3] = xsimd::fma(B(0.125f), s[3], xsimd::fnma(B(8.0f), s[4], b)) + s[5];
   }
 };
 

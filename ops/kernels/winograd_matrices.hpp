@@ -10,7 +10,11 @@
 // into G, which is applied once to the weights, in double). Checked exactly
 // with rational arithmetic; the tests check them again numerically.
 //
-// Points: F(2,3): 0, 1, -1, inf.   F(4,3): 0, 1, -1, 2, -2, inf.
+// Points: F(2,3): 0, 1, -1, inf.   F(4,3): 0, -1, 1, 1/2, -2, inf: of the
+// sets with 0, +-1 and two of +-2, +-1/2, +-3/2, +-3, +-1/3, +-2/3, +-4, +-1/4,
+// the one with the smallest float error in a simulation of 2D tiles (mean
+// relative error 1.2e-6 against 2.0e-6 for the usual 0, +-1, +-2; measured
+// on whole layers, 2.5-3x less: conv_winograd.cpp).
 // F(6,3): 0, 1, -1, 2, -2, 1/2, -1/2, inf: the reciprocal pair instead of
 // +-3 keeps the entries (and so the rounding error) small: powers up to 2^5
 // rather than 3^5.
@@ -42,26 +46,26 @@ struct F2 {
 struct F4 {
   static constexpr int m = 4, alpha = 6;
   static constexpr double bt[alpha][alpha] = {
-      {4, 0, -5, 0, 1, 0},
-      {0, 4, 4, -1, -1, 0},
-      {0, -4, 4, 1, -1, 0},
+      {1, -1.5, -2, 1.5, 1, 0},
+      {0, 1, -2.5, 0.5, 1, 0},
+      {0, -1, 0.5, 2.5, 1, 0},
       {0, -2, -1, 2, 1, 0},
-      {0, 2, -1, -2, 1, 0},
-      {0, 4, 0, -5, 0, 1},
+      {0, 0.5, -1, -0.5, 1, 0},
+      {0, 1, -1.5, -2, 1.5, 1},
   };
   static constexpr double g[alpha][3] = {
-      {1.0 / 4, 0, 0},
-      {1.0 / 6, 1.0 / 6, 1.0 / 6},
-      {1.0 / 6, -1.0 / 6, 1.0 / 6},
-      {1.0 / 24, 1.0 / 12, 1.0 / 6},
-      {1.0 / 24, -1.0 / 12, 1.0 / 6},
+      {1, 0, 0},
+      {-1.0 / 3, 1.0 / 3, -1.0 / 3},
+      {1.0 / 3, 1.0 / 3, 1.0 / 3},
+      {-16.0 / 15, -8.0 / 15, -4.0 / 15},
+      {1.0 / 15, -2.0 / 15, 4.0 / 15},
       {0, 0, 1},
   };
   static constexpr double at[m][alpha] = {
       {1, 1, 1, 1, 1, 0},
-      {0, 1, -1, 2, -2, 0},
-      {0, 1, 1, 4, 4, 0},
-      {0, 1, -1, 8, -8, 1},
+      {0, -1, 1, 0.5, -2, 0},
+      {0, 1, 1, 0.25, 4, 0},
+      {0, -1, 1, 0.125, -8, 1},
   };
 };
 

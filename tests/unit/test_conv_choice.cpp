@@ -69,8 +69,14 @@ TEST_CASE("conv choice: the larger Winograd tiles only where whole networks stay
     for (const ConvCandidate& c : rank_conv_candidates(setup)) text += c.name + " ";
     return text;
   };
-  // inception_v3's 32- to 96-channel layers: F(6x6) never, F(4x4) from 64.
+  // inception_v3's 32- to 96-channel layers: F(6x6) never, F(4x4) from 64
+  // on its 147x147 stem; below 64 channels F(4x4) only on planes up to 64x64
+  // (SqueezeNet's 16- to 48-channel layers).
   CHECK(names(layer(32, 32, 147, 3, 1)).find("winograd_f4x4") == std::string::npos);
+  CHECK(names(layer(16, 64, 55, 3, 1)).find("winograd_f4x4") != std::string::npos);
+  CHECK(names(layer(32, 128, 27, 3, 1)).find("winograd_f4x4") != std::string::npos);
+  CHECK(names(layer(16, 64, 65, 3, 1)).find("winograd_f4x4") == std::string::npos);
+  CHECK(names(layer(8, 16, 27, 3, 1)).find("winograd_f4x4") == std::string::npos);
   CHECK(names(layer(32, 32, 147, 3, 1)).find("winograd_f6x6") == std::string::npos);
   CHECK(names(layer(32, 32, 147, 3, 1)).find("winograd_f2x2") != std::string::npos);
   CHECK(names(layer(64, 96, 35, 3, 1)).find("winograd_f4x4") != std::string::npos);
