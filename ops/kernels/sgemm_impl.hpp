@@ -56,23 +56,39 @@ struct SgemmKernel {
     // of an M that is not a multiple of kMr (MobileNet's 16 and 24 channels:
     // a third of their tiles); only a partial column panel takes the scalar path.
     if (cols == kNr) {
+      // The activation's switch is taken once per tile, outside the loop
+      // over its rows (with_activation_simd), not once per vector.
+      const auto store_rows = [&](auto activate) {
 #pragma GCC unroll 6
-      for (std::int64_t r = 0; r < kMr; ++r) {
-        if (r >= rows) break;
-        float* row = c + r * ldc;
-        Batch v0 = acc0[r], v1 = acc1[r];
-        if (accumulate) {
-          v0 += Batch::load_unaligned(row);
-          v1 += Batch::load_unaligned(row + kWidth);
+        for (std::int64_t r = 0; r < kMr; ++r) {
+          if (r >= rows) break;
+          float* row = c + r * ldc;
+          Batch v0 = acc0[r], v1 = acc1[r];
+          if (accumulate) {
+            v0 += Batch::load_unaligned(row);
+            v1 += Batch::load_unaligned(row + kWidth);
+          }
+          if (last) {
+            if (epilogue.row_bias) {
+              const Batch bias(epilogue.row_bias[row0 + r]);
+              v0 += bias;
+              v1 += bias;
+            }
+            if (residual) {
+              v0 += Batch::load_unaligned(residual + r * ldc);
+              v1 += Batch::load_unaligned(residual + r * ldc + kWidth);
+            }
+            v0 = activate(v0);
+            v1 = activate(v1);
+          }
+          v0.store_unaligned(row);
+          v1.store_unaligned(row + kWidth);
         }
-        if (last) {
-          const float* res = residual ? residual + r * ldc : nullptr;
-          v0 = apply_epilogue_simd(v0, epilogue, row0 + r, res);
-          v1 = apply_epilogue_simd(v1, epilogue, row0 + r, res ? res + kWidth : nullptr);
-        }
-        v0.store_unaligned(row);
-        v1.store_unaligned(row + kWidth);
-      }
+      };
+      if (last)
+        with_activation_simd<Batch>(epilogue.activation, store_rows);
+      else
+        store_rows([](Batch v) { return v; });
       return;
     }
     alignas(64) float tile[kMr * kNr];
