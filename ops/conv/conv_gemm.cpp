@@ -28,6 +28,30 @@ constexpr std::int64_t kMinRowBlock = 24;
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
+// Rows per block of the weights. Rows are split only when images x groups x
+// column blocks (`tasks`) cannot keep every thread equally busy: too few
+// tasks, or a count that does not divide evenly (5 column blocks of a 28x28
+// layer on 2 threads run 3:2, as 10 half-height tasks they run 5:5). Of the
+// splits into blocks of at least kMinRowBlock rows, the one whose busiest
+// thread has the fewest rows to compute, the fewest blocks on a tie: 64 rows
+// of one 13x13 column block on 2 threads go 36 + 28, not 24 + 24 + 16 (one
+// thread 40 rows, the other 24).
+std::int64_t choose_row_block(std::int64_t rows, std::int64_t tasks, std::int64_t threads) {
+  const std::int64_t whole = std::max<std::int64_t>(kernels::kSgemmMr, ceil_div(rows, kernels::kSgemmMr) * kernels::kSgemmMr);
+  if (tasks <= 0 || tasks % threads == 0 || tasks >= 4 * threads) return whole;
+  std::int64_t best = whole, best_load = ceil_div(tasks, threads) * whole;
+  const std::int64_t most = std::min(ceil_div(4 * threads, tasks), ceil_div(rows, kMinRowBlock));
+  for (std::int64_t wanted = 2; wanted <= most; ++wanted) {
+    const std::int64_t block = ceil_div(ceil_div(rows, wanted), kernels::kSgemmMr) * kernels::kSgemmMr;
+    const std::int64_t load = ceil_div(tasks * ceil_div(rows, block), threads) * block;
+    if (load < best_load) {
+      best = block;
+      best_load = load;
+    }
+  }
+  return best;
+}
+
 class ConvGemm final : public ConvAlgorithm {
  public:
   explicit ConvGemm(const ConvSetup& setup) : p_(setup.params), activation_(setup.activation) {
@@ -46,17 +70,8 @@ class ConvGemm final : public ConvAlgorithm {
     const std::int64_t column_blocks = std::max<std::int64_t>(1, ceil_div(columns_, std::max(nr_, kColumnBlock)));
     column_block_ = std::max<std::int64_t>(nr_, ceil_div(ceil_div(columns_, column_blocks), nr_) * nr_);
 
-    // Split rows only when images x groups x column blocks cannot keep every
-    // thread equally busy: too few tasks, or a count that does not divide
-    // evenly (5 column blocks of a 28x28 layer on 2 threads run 3:2, as 10
-    // half-height tasks they run 5:5).
     const std::int64_t tasks = p_.batch * groups_ * ceil_div(columns_, column_block_);
-    const std::int64_t threads = std::max(1, setup.threads);
-    std::int64_t row_blocks = 1;
-    if (tasks > 0 && tasks % threads != 0 && tasks < 4 * threads)
-      row_blocks = std::min(ceil_div(4 * threads, tasks), ceil_div(rows_, kMinRowBlock));
-    row_block_ = std::max<std::int64_t>(
-        kernels::kSgemmMr, ceil_div(ceil_div(rows_, std::max<std::int64_t>(row_blocks, 1)), kernels::kSgemmMr) * kernels::kSgemmMr);
+    row_block_ = choose_row_block(rows_, tasks, std::max(1, setup.threads));
     row_blocks_ = ceil_div(rows_, row_block_);
     threads_ = std::max(1, setup.threads);
 
