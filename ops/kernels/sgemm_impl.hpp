@@ -128,6 +128,67 @@ struct SgemmKernel {
     store_partial(tile, c, ldc, rows, cols, accumulate, last, epilogue, row0, residual);
   }
 
+  // The last column panel when it has at most kMaxColumns columns (N = 49 at
+  // 7x7 leaves one): vectors run down the rows instead, one vector per k
+  // holding the panel's kMr rows of A (and, in the lanes past them, the next
+  // k's, whose sums are dropped) times each column's broadcast B value.
+  // micro_kernel_narrow spends 12 FMAs per k on 12 rows x 8 columns, here it
+  // is one per column per 6 rows.
+  static constexpr int kMaxColumns = 4;
+  template <int C>
+  static void micro_kernel_columns(std::int64_t kc, const float* a, const float* b, std::int64_t b_step, float* c,
+                                   std::int64_t ldc, std::int64_t rows, bool accumulate, bool last,
+                                   const Epilogue& epilogue, std::int64_t row0, const float* residual) {
+    static_assert(kWidth >= kMr);
+    // Consecutive k go to separate sums (kChains per column), so that the
+    // FMAs do not wait on each other's latency.
+    constexpr int kChains = C == 1 ? 4 : 2;
+    Batch acc[C * kChains];
+#pragma GCC unroll 8
+    for (int i = 0; i < C * kChains; ++i) acc[i] = Batch(0.0f);
+    const auto step = [&](const Batch& ak, int chain) {
+#pragma GCC unroll 4
+      for (int j = 0; j < C; ++j) acc[j * kChains + chain] = xsimd::fma(ak, Batch(b[j]), acc[j * kChains + chain]);
+      b += b_step;
+    };
+    std::int64_t k = 0;
+    for (; k + kChains < kc; k += kChains) {
+#pragma GCC unroll 4
+      for (int chain = 0; chain < kChains; ++chain) step(Batch::load_unaligned(a + (k + chain) * kMr), chain);
+    }
+    for (; k + 1 < kc; ++k) step(Batch::load_unaligned(a + k * kMr), 0);
+    // The last k's vector would read past the panel (past the buffer, for
+    // the last panel): its rows go through a zeroed copy.
+    alignas(64) float last_rows[kWidth] = {};
+    std::copy(a + (kc - 1) * kMr, a + kc * kMr, last_rows);
+    step(Batch::load_aligned(last_rows), 0);
+    alignas(64) float sums[C * kWidth];
+#pragma GCC unroll 4
+    for (int j = 0; j < C; ++j) {
+      Batch total = acc[j * kChains];
+#pragma GCC unroll 4
+      for (int chain = 1; chain < kChains; ++chain) total += acc[j * kChains + chain];
+      total.store_aligned(sums + j * kWidth);
+    }
+    alignas(64) float tile[kMr * kNr];  // store_partial's layout: row r, column j at r * kNr + j
+    for (std::int64_t r = 0; r < kMr; ++r)
+      for (int j = 0; j < C; ++j) tile[r * kNr + j] = sums[j * kWidth + r];
+    store_partial(tile, c, ldc, rows, C, accumulate, last, epilogue, row0, residual);
+  }
+
+  static void micro_kernel_columns(std::int64_t cols, std::int64_t kc, const float* a, const float* b,
+                                   std::int64_t b_step, float* c, std::int64_t ldc, std::int64_t rows,
+                                   bool accumulate, bool last, const Epilogue& epilogue, std::int64_t row0,
+                                   const float* residual) {
+    switch (cols) {
+      case 1: return micro_kernel_columns<1>(kc, a, b, b_step, c, ldc, rows, accumulate, last, epilogue, row0, residual);
+      case 2: return micro_kernel_columns<2>(kc, a, b, b_step, c, ldc, rows, accumulate, last, epilogue, row0, residual);
+      case 3: return micro_kernel_columns<3>(kc, a, b, b_step, c, ldc, rows, accumulate, last, epilogue, row0, residual);
+      default:
+        return micro_kernel_columns<4>(kc, a, b, b_step, c, ldc, rows, accumulate, last, epilogue, row0, residual);
+    }
+  }
+
   // One row of C (M = 1: a batch-1 classifier head) over P consecutive
   // packed column panels of one K block. The 6-row micro-kernel would spend
   // five sixths of its FMAs on padding rows, and one panel alone would wait
@@ -247,6 +308,14 @@ struct SgemmKernel {
           for (std::int64_t mp = mb; mp < mb_end; ++mp) {
             const std::int64_t rows = std::min(kMr, M - mp * kMr);
             const std::int64_t offset = mp * kMr * ldc + p * kNr;
+            if constexpr (kWidth >= kMr) {  // a vector holds an A panel's rows (not on SSE2)
+              if (cols <= kMaxColumns) {
+                micro_kernel_columns(cols, kc, a_block + mp * kc * kMr, b_panel, b_step, c + offset, ldc, rows,
+                                     accumulate, last, epilogue, mp * kMr,
+                                     epilogue.residual ? epilogue.residual + offset : nullptr);
+                continue;
+              }
+            }
             if (cols <= kWidth && mp + 1 < mb_end) {
               micro_kernel_narrow(kc, a_block + mp * kc * kMr, a_block + (mp + 1) * kc * kMr, b_panel, b_step,
                                   c + offset, ldc, std::min(2 * kMr, M - mp * kMr), cols, accumulate, last, epilogue,
