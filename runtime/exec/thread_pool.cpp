@@ -78,7 +78,9 @@ bool spin_until(Done done, Extend extend, GiveUp give_up) {
 
 bool ThreadPool::shares_cpu(int slot) {
   const int cpu = current_cpu();
-  cpus_[slot].store(cpu, std::memory_order_relaxed);
+  // Written only when it changes: spinning threads read each other's slots
+  // on every round, and a write would take the cache line from all of them.
+  if (cpus_[slot].load(std::memory_order_relaxed) != cpu) cpus_[slot].store(cpu, std::memory_order_relaxed);
   if (cpu < 0) return false;
   for (int other = 0; other < size_; ++other)
     if (other != slot && cpus_[other].load(std::memory_order_relaxed) == cpu) return true;
@@ -144,7 +146,7 @@ void ThreadPool::worker_loop(int worker) {
         continue;
       }
     }
-    cpus_[worker].store(current_cpu(), std::memory_order_relaxed);  // awake again, maybe elsewhere
+    cpus_[worker].store(current_cpu(), std::memory_order_relaxed);  // awake again (it slept: -1), maybe elsewhere
     work_on(*job);
   }
 }
@@ -169,7 +171,7 @@ void ThreadPool::parallel_for(std::int64_t count, const std::function<void(std::
   job->count = count;
   job->chunk = std::max(grain, (count + target_chunks - 1) / target_chunks);
   job->chunks = (count + job->chunk - 1) / job->chunk;
-  cpus_[0].store(current_cpu(), std::memory_order_relaxed);
+  shares_cpu(0);  // records the caller's CPU
   bool sleeping = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
