@@ -132,6 +132,10 @@ class ConvOp final : public Op {
 
   std::string algorithm() const override { return algorithm_ ? algorithm_->name() : ""; }
 
+  int input_overwritten_by_output() const override {
+    return residual_ && !broadcast_residual_ && algorithm_ && algorithm_->residual_may_be_output() ? 3 : -1;
+  }
+
   void run(const RunContext& context) const override {
     ConvRunArgs args;
     args.input = context.input<float>(0);

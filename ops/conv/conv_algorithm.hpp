@@ -50,6 +50,10 @@ class ConvAlgorithm {
   virtual std::string name() const = 0;
   virtual std::size_t workspace_bytes() const = 0;
   virtual void run(const ConvRunArgs& args) const = 0;
+  // Whether run() is right when the residual is the output buffer itself
+  // (args.residual == args.output, holding the residual): the plan may then
+  // write a residual block's output over its input.
+  virtual bool residual_may_be_output() const { return false; }
 };
 
 // The scalar reference plus the epilogue: always applicable, the fallback.

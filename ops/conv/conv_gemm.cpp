@@ -97,6 +97,10 @@ class ConvGemm final : public ConvAlgorithm {
 
   std::string name() const override { return pointwise_ ? "gemm_1x1" : "im2col_gemm"; }
 
+  // Each task's SGEMM adds its products to the residual in place
+  // (sgemm.hpp); tasks write disjoint parts of the output.
+  bool residual_may_be_output() const override { return true; }
+
   std::size_t workspace_bytes() const override {
     return in_place_b_ ? 0 : static_cast<std::size_t>(threads_) * slot_floats() * sizeof(float);
   }

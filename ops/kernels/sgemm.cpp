@@ -65,13 +65,15 @@ void sgemm_packed(std::int64_t M, std::int64_t N, std::int64_t K, const float* p
                   float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
                   std::int64_t panel_end) {
   if (K == 0) {
-    // No products: C is the epilogue applied to zero.
+    // No products: C is the epilogue applied to zero (to the residual already
+    // in C when the residual is C).
     const std::int64_t nr = sgemm_nr();
     const std::int64_t j0 = panel_begin * nr, j1 = std::min(N, panel_end * nr);
+    const bool in_c = epilogue.residual == c;
     for (std::int64_t i = 0; i < M && j0 < j1; ++i) {
-      std::fill(c + i * ldc + j0, c + i * ldc + j1, 0.0f);
+      if (!in_c) std::fill(c + i * ldc + j0, c + i * ldc + j1, 0.0f);
       apply_epilogue_row(c + i * ldc + j0, j1 - j0, epilogue, i,
-                         epilogue.residual ? epilogue.residual + i * ldc + j0 : nullptr);
+                         epilogue.residual && !in_c ? epilogue.residual + i * ldc + j0 : nullptr);
     }
     return;
   }

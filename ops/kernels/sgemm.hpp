@@ -35,6 +35,9 @@ void sgemm_pack_b(const float* b, std::int64_t row_stride, std::int64_t col_stri
 // Computes the column panels [panel_begin, panel_end) of C (panel p covers
 // columns [p * nr, (p + 1) * nr)), so that threads can split the work. The
 // epilogue's row_bias is indexed by row of C, its residual laid out like C.
+// A residual that is C itself means that C holds the residual on entry: the
+// products are added to it (a residual block's output written over its
+// input, Op::input_overwritten_by_output).
 void sgemm_packed(std::int64_t M, std::int64_t N, std::int64_t K, const float* packed_a, const float* packed_b,
                   float* c, std::int64_t ldc, const Epilogue& epilogue, std::int64_t panel_begin,
                   std::int64_t panel_end);

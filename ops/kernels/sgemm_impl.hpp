@@ -244,13 +244,20 @@ struct SgemmKernel {
       const std::int64_t kc = std::min(kSgemmKc, K - k0);
       const float* a = packed_a + k0 * kMr;
       const float* b = packed_b + k0 * n_panels * kNr;
-      const bool accumulate = k0 > 0, last = k0 + kc >= K;
+      const bool accumulate = k0 > 0 || c_holds_residual(epilogue, c), last = k0 + kc >= K;
+      const float* residual = c_holds_residual(epilogue, c) ? nullptr : epilogue.residual;
       std::int64_t p = panel_begin;
       for (; p + 4 <= panel_end; p += 4)
-        single_row_panels<4>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, epilogue.residual);
+        single_row_panels<4>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, residual);
       for (; p < panel_end; ++p)
-        single_row_panels<1>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, epilogue.residual);
+        single_row_panels<1>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, residual);
     }
+  }
+
+  // An epilogue whose residual is C itself: C holds the residual already, and
+  // the products are added to it from the first K block on (sgemm.hpp).
+  static bool c_holds_residual(const Epilogue& epilogue, const float* c) {
+    return epilogue.residual != nullptr && epilogue.residual == c;
   }
 
   // B as the loop nest reads it: packed panels (sgemm_pack_b), or a row-major
@@ -284,10 +291,12 @@ struct SgemmKernel {
     // rows (past the buffer on the last row): it is copied, zero-padded, here.
     alignas(64) float tail[kSgemmKc * kNr];
     const bool copy_tail = b.ldb > 0 && N % kNr != 0 && panel_end == n_panels;
+    const bool in_c = c_holds_residual(epilogue, c);
+    const float* residual = in_c ? nullptr : epilogue.residual;
     for (std::int64_t k0 = 0; k0 < K; k0 += kSgemmKc) {
       const std::int64_t kc = std::min(kSgemmKc, K - k0);
       const float* a_block = packed_a + k0 * m_panels * kMr;
-      const bool accumulate = k0 > 0;
+      const bool accumulate = k0 > 0 || in_c;
       const bool last = k0 + kc >= K;
       if (copy_tail) {
         const std::int64_t first = (n_panels - 1) * kNr, cols = N - first;
@@ -312,19 +321,19 @@ struct SgemmKernel {
               if (cols <= kMaxColumns) {
                 micro_kernel_columns(cols, kc, a_block + mp * kc * kMr, b_panel, b_step, c + offset, ldc, rows,
                                      accumulate, last, epilogue, mp * kMr,
-                                     epilogue.residual ? epilogue.residual + offset : nullptr);
+                                     residual ? residual + offset : nullptr);
                 continue;
               }
             }
             if (cols <= kWidth && mp + 1 < mb_end) {
               micro_kernel_narrow(kc, a_block + mp * kc * kMr, a_block + (mp + 1) * kc * kMr, b_panel, b_step,
                                   c + offset, ldc, std::min(2 * kMr, M - mp * kMr), cols, accumulate, last, epilogue,
-                                  mp * kMr, epilogue.residual ? epilogue.residual + offset : nullptr);
+                                  mp * kMr, residual ? residual + offset : nullptr);
               ++mp;
               continue;
             }
             micro_kernel(kc, a_block + mp * kc * kMr, b_panel, b_step, c + offset, ldc, rows, cols, accumulate,
-                         last, epilogue, mp * kMr, epilogue.residual ? epilogue.residual + offset : nullptr);
+                         last, epilogue, mp * kMr, residual ? residual + offset : nullptr);
           }
         }
       }

@@ -127,6 +127,13 @@ class Op {
   // must then skip the copies whose source and destination coincide. Empty
   // when the op is not such a copy.
   virtual std::vector<std::int64_t> input_slices_of_output() const { return {}; }
+
+  // The index of an input whose buffer output 0 may take (same size), or -1:
+  // run() is then right when that input and the output are one buffer. The
+  // plan does so where no later step reads the input (a residual block's
+  // output written over the block's input, which it reads last): one buffer
+  // less to fetch into the cache and write. Valid after prepare().
+  virtual int input_overwritten_by_output() const { return -1; }
 };
 
 }  // namespace onnxrun

@@ -194,7 +194,8 @@ void Plan::place_values() {
     for (ValueId out : node.outputs)
       if (out != kNoValue && first_use[out] == -1) first_use[out] = last_use[out] = static_cast<int>(s);
   }
-  const std::vector<ValueSlice> slices = place_inputs_in_outputs(first_use);
+  std::vector<ValueSlice> slices = place_inputs_in_outputs(first_use);
+  place_outputs_over_inputs(first_use, last_use, slices);
   for (std::size_t v = 0; v < graph_.values.size(); ++v) {
     if (first_use[v] == -1 || slots_[v].kind != SlotKind::Unused) continue;
     slots_[v].kind = SlotKind::Arena;
@@ -257,6 +258,38 @@ std::vector<Plan::ValueSlice> Plan::place_inputs_in_outputs(std::vector<int>& fi
     }
   }
   return slices;
+}
+
+// Outputs written over an input's buffer (Op::input_overwritten_by_output)
+// where no later step reads that input: the output becomes a slice at offset
+// 0 of the buffer's owner (the input, or the value whose buffer the input
+// itself took: ResNet's blocks chain this way), whose lifetime is extended to
+// the output's. Values that Concat placement touched are left alone.
+void Plan::place_outputs_over_inputs(const std::vector<int>& first_use, std::vector<int>& last_use,
+                                     std::vector<ValueSlice>& slices) const {
+  std::vector<bool> concat_host(graph_.values.size(), false), concat_slice(graph_.values.size(), false);
+  for (std::size_t v = 0; v < slices.size(); ++v)
+    if (slices[v].host != kNoValue) {
+      concat_host[slices[v].host] = true;
+      concat_slice[v] = true;
+    }
+  const auto intermediate = [&](ValueId v) { return first_use[v] != -1 && slots_[v].kind == SlotKind::Unused; };
+  const auto bytes_of = [&](ValueId v) {
+    return checked_byte_count(descs_[v].shape, dtype_size(descs_[v].dtype), graph_.values[v].name);
+  };
+  for (std::size_t s = 0; s < steps_.size(); ++s) {
+    const int index = steps_[s].op->input_overwritten_by_output();
+    const Node& node = *steps_[s].node;
+    if (index < 0 || static_cast<std::size_t>(index) >= node.inputs.size() || node.outputs.empty()) continue;
+    const ValueId in = node.inputs[static_cast<std::size_t>(index)], out = node.outputs[0];
+    if (in == kNoValue || out == kNoValue || in == out || !intermediate(in) || !intermediate(out)) continue;
+    if (concat_host[in] || concat_slice[in] || concat_host[out] || concat_slice[out]) continue;
+    if (std::count(node.inputs.begin(), node.inputs.end(), in) != 1 || bytes_of(in) != bytes_of(out)) continue;
+    const ValueId owner = slices[in].host == kNoValue ? in : slices[in].host;
+    if (last_use[owner] != static_cast<int>(s) || last_use[in] != static_cast<int>(s)) continue;  // read later
+    slices[out] = ValueSlice{owner, 0};
+    last_use[owner] = std::max(last_use[owner], last_use[out]);
+  }
 }
 
 template <bool kTimed>

@@ -86,6 +86,8 @@ class Plan {
     std::size_t offset = 0;
   };
   std::vector<ValueSlice> place_inputs_in_outputs(std::vector<int>& first_use) const;
+  void place_outputs_over_inputs(const std::vector<int>& first_use, std::vector<int>& last_use,
+                                 std::vector<ValueSlice>& slices) const;
   template <bool kTimed>
   void run_steps(RunState& state, ThreadPool& pool, StepTiming* timings) const;
   std::unique_ptr<RunState> acquire_state() const;

@@ -124,3 +124,49 @@ TEST_CASE("sgemm_packed with K = 0 writes the epilogue of zero") {
   for (std::int64_t i = 0; i < M; ++i)
     for (std::int64_t j = 0; j < N; ++j) CHECK(c[i * N + j] == std::max(bias[i], 0.0f));
 }
+
+// A residual block's output written over its input: C holds the residual and
+// the epilogue's residual is C itself. With K over several blocks the
+// residual must survive the first blocks' partial sums; M = 1, narrow and
+// few-column tails take their own kernels.
+TEST_CASE("sgemm adds the products to a residual held in C itself, packed and in-place B, every ISA") {
+  IsaGuard guard;
+  std::mt19937 rng(13);
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    const std::int64_t nr = k::sgemm_nr();
+    for (const std::int64_t M : {std::int64_t{1}, std::int64_t{14}, k::kSgemmMc + 5})
+      for (const std::int64_t N : {std::int64_t{49}, 3 * nr + 5, 2 * nr + 2})
+        for (const std::int64_t K : {std::int64_t{0}, std::int64_t{64}, k::kSgemmKc + 14, 2 * k::kSgemmKc + 3})
+          for (const int pieces : {1, 3}) {
+            const std::vector<float> a = random_vector(rng, static_cast<std::size_t>(M * K));
+            const std::vector<float> b = random_vector(rng, static_cast<std::size_t>(K * N));
+            const std::vector<float> bias = random_vector(rng, static_cast<std::size_t>(M));
+            const std::vector<float> residual = random_vector(rng, static_cast<std::size_t>(M * N));
+            std::vector<float> packed_a(k::sgemm_packed_a_floats(M, K)), packed_b(k::sgemm_packed_b_floats(K, N));
+            if (K > 0) {
+              k::sgemm_pack_a(a.data(), K, 1, M, K, packed_a.data());
+              k::sgemm_pack_b(b.data(), N, 1, K, N, packed_b.data());
+            }
+            const k::ActivationParams relu{k::Activation::Relu};
+            const std::vector<float> expected =
+                reference_gemm(a, b, M, N, K, k::Epilogue{bias.data(), residual.data(), relu});
+            std::vector<float> c_packed = residual, c_rows = residual;
+            const std::int64_t panels = (N + nr - 1) / nr;
+            for (int piece = 0; piece < pieces; ++piece) {
+              const std::int64_t p0 = panels * piece / pieces, p1 = panels * (piece + 1) / pieces;
+              k::sgemm_packed(M, N, K, packed_a.data(), packed_b.data(), c_packed.data(), N,
+                              k::Epilogue{bias.data(), c_packed.data(), relu}, p0, p1);
+              k::sgemm_rows_b(M, N, K, packed_a.data(), b.data(), N, c_rows.data(), N,
+                              k::Epilogue{bias.data(), c_rows.data(), relu}, p0, p1);
+            }
+            float max_error = 0, max_expected = 0;
+            for (std::size_t i = 0; i < expected.size(); ++i) {
+              max_error = std::max({max_error, std::abs(c_packed[i] - expected[i]), std::abs(c_rows[i] - expected[i])});
+              max_expected = std::max(max_expected, std::abs(expected[i]));
+            }
+            INFO("isa " << k::sgemm_isa() << " M " << M << " N " << N << " K " << K << " pieces " << pieces);
+            CHECK(max_error <= 1e-4f * max_expected + 1e-5f);
+          }
+  }
+}
