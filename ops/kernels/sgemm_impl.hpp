@@ -240,12 +240,13 @@ struct SgemmKernel {
                          const Epilogue& epilogue, std::int64_t panel_begin, std::int64_t panel_end) {
     const std::int64_t n_panels = (N + kNr - 1) / kNr;
     panel_end = std::min(panel_end, n_panels);
+    const bool in_c = c_holds_residual(epilogue, c);
+    const float* residual = in_c ? nullptr : epilogue.residual;
     for (std::int64_t k0 = 0; k0 < K; k0 += kSgemmKc) {
       const std::int64_t kc = std::min(kSgemmKc, K - k0);
       const float* a = packed_a + k0 * kMr;
       const float* b = packed_b + k0 * n_panels * kNr;
-      const bool accumulate = k0 > 0 || c_holds_residual(epilogue, c), last = k0 + kc >= K;
-      const float* residual = c_holds_residual(epilogue, c) ? nullptr : epilogue.residual;
+      const bool accumulate = k0 > 0 || in_c, last = k0 + kc >= K;
       std::int64_t p = panel_begin;
       for (; p + 4 <= panel_end; p += 4)
         single_row_panels<4>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, residual);

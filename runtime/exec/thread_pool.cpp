@@ -76,11 +76,16 @@ bool spin_until(Done done, Extend extend, GiveUp give_up) {
 
 }  // namespace
 
-bool ThreadPool::shares_cpu(int slot) {
+int ThreadPool::record_cpu(int slot) {
   const int cpu = current_cpu();
   // Written only when it changes: spinning threads read each other's slots
   // on every round, and a write would take the cache line from all of them.
   if (cpus_[slot].load(std::memory_order_relaxed) != cpu) cpus_[slot].store(cpu, std::memory_order_relaxed);
+  return cpu;
+}
+
+bool ThreadPool::shares_cpu(int slot) {
+  const int cpu = record_cpu(slot);
   if (cpu < 0) return false;
   for (int other = 0; other < size_; ++other)
     if (other != slot && cpus_[other].load(std::memory_order_relaxed) == cpu) return true;
@@ -146,7 +151,7 @@ void ThreadPool::worker_loop(int worker) {
         continue;
       }
     }
-    cpus_[worker].store(current_cpu(), std::memory_order_relaxed);  // awake again (it slept: -1), maybe elsewhere
+    record_cpu(worker);  // awake again (asleep it was -1), maybe on another CPU
     work_on(*job);
   }
 }
@@ -171,7 +176,7 @@ void ThreadPool::parallel_for(std::int64_t count, const std::function<void(std::
   job->count = count;
   job->chunk = std::max(grain, (count + target_chunks - 1) / target_chunks);
   job->chunks = (count + job->chunk - 1) / job->chunk;
-  shares_cpu(0);  // records the caller's CPU
+  record_cpu(0);
   bool sleeping = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -41,9 +41,11 @@ class ThreadPool {
   // Returns whether it saw work (or the pool stopping) before the time ran out.
   bool spin_for_work(int worker);
   // Records the CPU thread `slot` runs on (0: a caller of parallel_for,
-  // i: worker i) and says whether another of the pool's awake threads was
-  // last seen on the same one. Two spinning threads on one core halve the
-  // speed of whichever does the work: the spinning one then sleeps instead.
+  // i: worker i) and returns it (-1 where unknown).
+  int record_cpu(int slot);
+  // record_cpu, then whether another of the pool's awake threads was last
+  // seen on the same CPU. Two spinning threads on one core halve the speed
+  // of whichever does the work: the spinning one then sleeps instead.
   bool shares_cpu(int slot);
 
   int size_;
