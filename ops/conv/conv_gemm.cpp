@@ -20,8 +20,18 @@ constexpr std::int64_t kColumnBlock = 192;
 // long: shorter rows (7x7 planes, 196 bytes) share cache lines between the
 // panels' rows, and packing them first was 9% faster there; on longer rows
 // skipping the packing pass gains up to 35% (ResNet-50, MobileNetV2 1x1
-// layers; one 14x14 layer within noise of packing).
+// layers).
 constexpr std::int64_t kMinInPlaceRow = 128;
+// Rows of 128 to 255 columns (13x13, 14x14 planes) are still packed when the
+// weights have at least this many rows: every row block of A re-reads the B
+// panels, and with this many the packing pass pays for itself. Per-layer
+// minimum over alternating runs: SqueezeNet's 512>1000@13 classifier 1933 ->
+// 1891 us (1941 -> 1883 in a second series); ResNet-50's 256>1024@14 layers
+// within noise (-4% to +1.5% over two series); packing for fewer rows made
+// SqueezeNet's 48- and 64-row squeezes 10-15% slower.
+constexpr std::int64_t kPackShortRowsFromRows = 512;
+constexpr std::int64_t kShortRow = 256;
+
 // Row blocks are split only to give idle threads work; below this many rows
 // per block the repeated packing of B costs more than the idle thread gains.
 constexpr std::int64_t kMinRowBlock = 24;
@@ -63,7 +73,7 @@ class ConvGemm final : public ConvAlgorithm {
     pointwise_ = taps == 1;
     for (int d = 0; d < 3; ++d)
       pointwise_ = pointwise_ && p_.stride[d] == 1 && p_.pad[d] == 0 && p_.out[d] == p_.in[d];
-    in_place_b_ = pointwise_ && columns_ >= kMinInPlaceRow;
+    in_place_b_ = pointwise_ && columns_ >= kMinInPlaceRow && (columns_ >= kShortRow || rows_ < kPackShortRowsFromRows);
     nr_ = kernels::sgemm_nr();
     // Blocks of equal size (to a panel): 196 columns as 192 + 4 would leave
     // one of two threads nearly idle.

@@ -117,6 +117,8 @@ std::vector<ConvCase> geometry_cases() {
   // partial last panel, K across the 256 block; whole panels, two groups).
   cases.push_back({2, 300, 19, 1, {13, 21}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}});
   cases.push_back({1, 8, 14, 2, {16, 16}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}});
+  // 1x1 on a 13x13 plane with 512 output channels or more: B packed first.
+  cases.push_back({1, 20, 515, 1, {13, 13}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}});
   cases.push_back({1, 2, 3, 1, {1, 1}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}});
   cases.push_back({1, 2, 5, 1, {2, 3}, {5, 5}, {1, 1}, {2, 2}, {2, 2}, {1, 1}});
   cases.push_back({2, 8, 12, 4, {7, 9}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}});
