@@ -13,7 +13,10 @@
 // It checks and infers on the NCHW shapes they stand for and always runs the
 // blocked algorithm (conv_nchwc.hpp). With the attribute nchw_input = 1, X is
 // plain NCHW with any channel count (a network's first layer) and only the
-// residual and Y are blocked.
+// residual and Y are blocked. An optional input 4, Scale, [N, C/8, 1, 1, 8]
+// (a dense layer's input channels), scales X per image and channel first:
+// the layer computes the convolution of X * Scale (a squeeze-excitation
+// block's Mul folded in by fold_channel_scale_into_conv).
 #include "ops/common/broadcast.hpp"
 #include "ops/common/conv_validation.hpp"
 #include "ops/common/fused_activation.hpp"
@@ -52,9 +55,10 @@ class ConvOp final : public Op {
     const std::int64_t nchw_input = context.attr_int("nchw_input", 0);
     if (nchw_input != 0 && nchw_input != 1) context.fail("attribute 'nchw_input' must be 0 or 1");
     nchw_input_ = nchw_input == 1;
+    context.require_input_count(2, 5);
     // The same checks and geometry on the NCHW shapes of the blocked tensors.
     std::vector<ValueDesc> inputs;
-    for (std::size_t i = 0; i < context.input_count(); ++i) {
+    for (std::size_t i = 0; i < std::min<std::size_t>(context.input_count(), 4); ++i) {
       inputs.push_back(context.has_input(i) ? context.input(i) : ValueDesc{});
       const bool blocked_input = i == 3 || (i == 0 && !nchw_input_);
       if (blocked_input && context.has_input(i)) inputs.back().shape = unblocked_shape(context, i);
@@ -66,10 +70,22 @@ class ConvOp final : public Op {
       context.fail("with nchw_input runs only 2D dense convolutions whose output channels are a multiple of 8");
     if (!nchw_input_ && !conv_nchwc_applies(params_))
       context.fail("runs only 2D dense or depthwise convolutions whose channel counts are multiples of 8");
+    input_scaled_ = context.has_input(4);
+    if (input_scaled_) check_input_scale(context);
     Shape y = nchw.outputs()[0].shape;
     y[1] /= kernels::kNchwcBlock;
     y.push_back(kernels::kNchwcBlock);
     context.set_output(0, DType::Float32, y);
+  }
+
+  // Input 4: one factor per image and input channel, blocked.
+  void check_input_scale(InferContext& context) const {
+    context.require_dtype(4, DType::Float32);
+    if (nchw_input_ || params_.groups != 1) context.fail("input 4 (Scale) is taken only by dense layers on blocked inputs");
+    const Shape expected{params_.batch, params_.in_channels / kernels::kNchwcBlock, 1, 1, kernels::kNchwcBlock};
+    if (context.input(4).shape != expected)
+      context.fail("input 4 (Scale) has shape " + shape_to_string(context.input(4).shape) + ", expected " +
+                   shape_to_string(expected));
   }
 
   void infer_nchw(InferContext& context) {
@@ -114,6 +130,7 @@ class ConvOp final : public Op {
     setup.params = params_;
     setup.activation = broadcast_residual_ ? kernels::ActivationParams{} : activation_;
     setup.threads = context.threads();
+    setup.input_scaled = input_scaled_;
     const Tensor* weight = context.input(1).constant;
     if (weight) {
       setup.weight = weight->data_as<float>();
@@ -142,6 +159,7 @@ class ConvOp final : public Op {
     args.weight = context.input<float>(1);
     args.bias = context.inputs.size() > 2 ? context.input<float>(2) : nullptr;
     args.residual = residual_ && !broadcast_residual_ ? context.input<float>(3) : nullptr;
+    args.input_scale = input_scaled_ ? context.input<float>(4) : nullptr;
     args.output = context.output<float>(0);
     args.workspace = context.workspace;
     args.pool = context.pool;
@@ -169,7 +187,7 @@ class ConvOp final : public Op {
     }, 16);
   }
 
-  bool fused_ = false, blocked_ = false, nchw_input_ = false;
+  bool fused_ = false, blocked_ = false, nchw_input_ = false, input_scaled_ = false;
   reference::ConvParams params_;
   kernels::ActivationParams activation_;
   bool residual_ = false, broadcast_residual_ = false;

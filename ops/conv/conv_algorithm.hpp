@@ -27,6 +27,9 @@ struct ConvSetup {
   const float* weight = nullptr;
   kernels::ActivationParams activation;
   int threads = 1;  // the pool size runs will use
+  // The input is to be scaled per image and channel first (ConvRunArgs::
+  // input_scale); only the blocked algorithm (conv_nchwc.hpp) takes it.
+  bool input_scaled = false;
 };
 
 // Per-run pointers. bias and residual may be null; residual has the output's
@@ -38,6 +41,9 @@ struct ConvRunArgs {
   const float* weight = nullptr;
   const float* bias = nullptr;
   const float* residual = nullptr;
+  // With ConvSetup::input_scaled: [batch, in_channels] factors; the layer
+  // convolves input x input_scale (a squeeze-excitation block's scaling).
+  const float* input_scale = nullptr;
   float* output = nullptr;
   void* workspace = nullptr;  // workspace_bytes() of scratch, 64-byte aligned
   ThreadPool* pool = nullptr;

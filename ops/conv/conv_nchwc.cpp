@@ -49,6 +49,15 @@ class ConvNchwc final : public ConvAlgorithm {
     run_pixels_ = (pixels_ + runs - 1) / runs;
     run_pixels_ = std::min(pixels_, (run_pixels_ + 59) / 60 * 60);
     runs_ = (pixels_ + run_pixels_ - 1) / run_pixels_;
+
+    // A scaled input (a squeeze-excitation scale folded into this layer,
+    // fold_channel_scale_into_conv): the scale goes into a copy of the
+    // weights when they are no larger than the input (projections after
+    // large planes: EfficientNet's first stages), else into a copy of the
+    // input, which costs what the Mul it replaces did.
+    input_scaled_ = setup.input_scaled;
+    packed_floats_ = floats;
+    scale_weights_ = input_scaled_ && floats <= in_image_;
   }
 
   std::string name() const override {
@@ -57,7 +66,10 @@ class ConvNchwc final : public ConvAlgorithm {
     return (depthwise_ ? "nchwc_depthwise_" : "nchwc_direct_") + k;
   }
 
-  std::size_t workspace_bytes() const override { return 0; }
+  std::size_t workspace_bytes() const override {
+    if (!input_scaled_) return 0;
+    return static_cast<std::size_t>(batch_ * (scale_weights_ ? packed_floats_ : in_image_)) * sizeof(float);
+  }
 
   void run(const ConvRunArgs& args) const override {
     kernels::Epilogue epilogue;
@@ -66,30 +78,77 @@ class ConvNchwc final : public ConvAlgorithm {
     const std::int64_t in_image = in_image_;
     const std::int64_t out_image = shape_.out_blocks * pixels_ * kB;
     const float* packed = static_cast<const float*>(packed_.get());
+    const float* input_base = args.input;
+    std::int64_t packed_per_image = 0;  // floats between images' weights: 0 unless they are scaled per image
+    if (input_scaled_) {
+      float* scaled = static_cast<float*>(args.workspace);
+      if (scale_weights_) {
+        scale_weights(args.input_scale, packed, scaled, args.pool);
+        packed = scaled;
+        packed_per_image = packed_floats_;
+      } else {
+        scale_input(args.input, args.input_scale, scaled, args.pool);
+        input_base = scaled;
+      }
+    }
     const auto body = [&](std::int64_t begin, std::int64_t end) {
       kernels::Epilogue e = epilogue;
       for (std::int64_t task = begin; task < end; ++task) {
         const std::int64_t run = task % runs_, group = task / runs_ % block_groups_, image = task / runs_ / block_groups_;
         const std::int64_t pixel_begin = run * run_pixels_, pixel_end = std::min(pixels_, pixel_begin + run_pixels_);
         e.residual = args.residual ? args.residual + image * out_image : nullptr;
-        const float* input = args.input + image * in_image;
+        const float* input = input_base + image * in_image;
+        const float* weights = packed + image * packed_per_image;
         float* output = args.output + image * out_image;
         if (depthwise_) {
-          kernels::nchwc_depthwise_conv(shape_, input, packed, output, e, group, group + 1, pixel_begin, pixel_end);
+          kernels::nchwc_depthwise_conv(shape_, input, weights, output, e, group, group + 1, pixel_begin, pixel_end);
         } else {
           const std::int64_t first = group * kBlocksPerTask, last = std::min(shape_.out_blocks, first + kBlocksPerTask);
-          kernels::nchwc_conv(shape_, input, packed, output, e, first, last, pixel_begin, pixel_end);
+          kernels::nchwc_conv(shape_, input, weights, output, e, first, last, pixel_begin, pixel_end);
         }
       }
     };
-    const std::int64_t tasks = batch_ * block_groups_ * runs_;
-    if (args.pool)
-      args.pool->parallel_for(tasks, body, 1);
+    for_tasks(args.pool, batch_ * block_groups_ * runs_, body);
+  }
+
+ private:
+  template <class Body>
+  static void for_tasks(ThreadPool* pool, std::int64_t tasks, const Body& body) {
+    if (pool)
+      pool->parallel_for(tasks, body, 1);
     else
       body(0, tasks);
   }
 
- private:
+  std::int64_t in_channels() const { return shape_.in_blocks * kB; }
+
+  // Each image's weights times its scale, a task per (image, weight group).
+  void scale_weights(const float* scale, const float* packed, float* scaled, ThreadPool* pool) const {
+    for_tasks(pool, batch_ * block_groups_, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t task = begin; task < end; ++task) {
+        const std::int64_t image = task / block_groups_, first = task % block_groups_ * kBlocksPerTask;
+        kernels::nchwc_conv_scale_packed_weights(shape_, packed, scale + image * in_channels(), first,
+                                                 std::min(shape_.out_blocks, first + kBlocksPerTask),
+                                                 scaled + image * packed_floats_);
+      }
+    });
+  }
+
+  // The blocked input times its per-channel scale, a task per (image, block).
+  void scale_input(const float* input, const float* scale, float* scaled, ThreadPool* pool) const {
+    const std::int64_t plane = shape_.in_h * shape_.in_w;
+    for_tasks(pool, batch_ * shape_.in_blocks, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t task = begin; task < end; ++task) {
+        const std::int64_t image = task / shape_.in_blocks, block = task % shape_.in_blocks;
+        const float* factors = scale + image * in_channels() + block * kB;
+        const float* from = input + task * plane * kB;
+        float* to = scaled + task * plane * kB;
+        for (std::int64_t p = 0; p < plane; ++p)
+          for (std::int64_t lane = 0; lane < kB; ++lane) to[p * kB + lane] = from[p * kB + lane] * factors[lane];
+      }
+    });
+  }
+
   kernels::NchwcConvShape shape_;
   bool depthwise_;
   std::int64_t batch_;
@@ -97,6 +156,8 @@ class ConvNchwc final : public ConvAlgorithm {
   AlignedBuffer packed_;
   std::int64_t block_groups_ = 1, pixels_ = 1, run_pixels_ = 1, runs_ = 1;
   std::int64_t in_image_ = 0;  // input floats per image
+  std::int64_t packed_floats_ = 0;
+  bool input_scaled_ = false, scale_weights_ = false;
 };
 
 bool two_d(const reference::ConvParams& p) {

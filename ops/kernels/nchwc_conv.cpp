@@ -63,6 +63,26 @@ void nchwc_conv_pack_weights(const NchwcConvShape& s, const float* weight, float
   }
 }
 
+void nchwc_conv_scale_packed_weights(const NchwcConvShape& s, const float* packed, const float* channel_scale,
+                                     std::int64_t block_begin, std::int64_t block_end, float* scaled) {
+  const std::int64_t taps = s.kernel_h * s.kernel_w, block_channels = input_block_channels(s);
+  const std::int64_t block_weights = s.in_blocks * taps * block_channels * kB;
+  for (std::int64_t first = block_begin; first < block_end; first += kNchwcGroup) {
+    // A group's rows: (input block, tap, channel), each of its blocks' 8 outputs.
+    const std::int64_t row = std::min(kNchwcGroup, s.out_blocks - first) * kB;
+    const float* from = packed + first * block_weights;
+    float* to = scaled + first * block_weights;
+    for (std::int64_t ib = 0; ib < s.in_blocks; ++ib)
+      for (std::int64_t tap = 0; tap < taps; ++tap)
+        for (std::int64_t ic = 0; ic < block_channels; ++ic) {
+          const float scale = channel_scale[ib * block_channels + ic];
+          for (std::int64_t j = 0; j < row; ++j) to[j] = from[j] * scale;
+          from += row;
+          to += row;
+        }
+  }
+}
+
 std::int64_t nchwc_depthwise_packed_floats(const NchwcConvShape& s) {
   return s.out_blocks * s.kernel_h * s.kernel_w * kB;
 }

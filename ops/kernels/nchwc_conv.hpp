@@ -43,6 +43,14 @@ struct NchwcConvShape {
 std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& shape);
 void nchwc_conv_pack_weights(const NchwcConvShape& shape, const float* weight, float* packed);
 
+// The packed weights of output blocks [block_begin, block_end) (whole
+// groups: block_begin a multiple of kNchwcGroup, block_end one too or
+// out_blocks) with every input channel c's weights times channel_scale[c]:
+// the weights of a convolution of x * s for a per-channel s (a
+// squeeze-excitation scale), the same floats as packing the scaled weights.
+void nchwc_conv_scale_packed_weights(const NchwcConvShape& shape, const float* packed, const float* channel_scale,
+                                     std::int64_t block_begin, std::int64_t block_end, float* scaled);
+
 // Depthwise (groups == channels) weights [channels, 1, kh, kw] repacked as
 // [blocks][kh][kw][8 channels].
 std::int64_t nchwc_depthwise_packed_floats(const NchwcConvShape& shape);

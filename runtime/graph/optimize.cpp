@@ -16,7 +16,10 @@ void optimize_graph(Graph& graph, bool blocked_layout) {
   fuse_conv_residual_activation(graph);
   fuse_gemm_activation(graph);
   // Last: it rewrites fused convolutions and the element-wise ops left between them.
-  if (blocked_layout) use_nchwc_layout(graph);
+  if (blocked_layout) {
+    use_nchwc_layout(graph);
+    fold_channel_scale_into_conv(graph);
+  }
   bool uses_fused_ops = false;
   for (const Node& node : graph.nodes) uses_fused_ops = uses_fused_ops || node.domain == kOnnxrunDomain;
   if (uses_fused_ops) graph.opsets.emplace(kOnnxrunDomain, 1);

@@ -39,6 +39,13 @@ int fuse_gemm_activation(Graph& graph);
 // (pass_nchwc_layout.cpp says which), with com.onnxrun.NchwcConv,
 // NchwcGlobalAveragePool, ReorderToNchwc and ReorderFromNchwc nodes.
 int use_nchwc_layout(Graph& graph);
+// A squeeze-excitation scale, Mul(x, s) with s computed from
+// GlobalAveragePool(x) through 1x1 convolutions and activations, folded into
+// the NchwcConv that alone reads the product: its input 4 (Scale, one factor
+// per image and channel) becomes s and its input x.
+int fold_channel_scale_into_conv(Graph& graph);
+// Relu, Clip, Sigmoid and the other activations that act on each value alone.
+bool is_unary_elementwise(const Node& node);
 // Channels per block of that layout; ops/kernels/nchwc_conv.hpp's kNchwcBlock.
 inline constexpr std::int64_t kNchwcBlock = 8;
 // Releases the data of constants that no node reads and no output names.

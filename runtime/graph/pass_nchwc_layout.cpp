@@ -40,14 +40,6 @@ bool is_conv(const Node& node) {
   return is_default_op(node, "Conv") || (node.domain == kOnnxrunDomain && node.op_type == "FusedConv");
 }
 
-// Ops that act on each value alone: they run on a blocked tensor unchanged.
-// (Clip's min and max are scalars.)
-bool is_unary_elementwise(const Node& node) {
-  for (const char* op : {"Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Elu"})
-    if (is_default_op(node, op)) return node.inputs.size() >= 1 && node.outputs.size() == 1;
-  return false;
-}
-
 // Numpy-broadcasting binary ops (opset 7 on).
 bool is_binary_elementwise(const Node& node) {
   for (const char* op : {"Add", "Sub", "Mul", "Div"})
@@ -235,6 +227,14 @@ int write_blocked_from_first_layers(Graph& graph) {
 }
 
 }  // namespace
+
+// Ops that act on each value alone: they run on a blocked tensor unchanged.
+// (Clip's min and max are scalars.)
+bool is_unary_elementwise(const Node& node) {
+  for (const char* op : {"Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Elu"})
+    if (is_default_op(node, op)) return node.inputs.size() >= 1 && node.outputs.size() == 1;
+  return false;
+}
 
 int use_nchwc_layout(Graph& graph) {
   std::vector<int> order = graph.topological_order();

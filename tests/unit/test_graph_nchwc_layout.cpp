@@ -93,13 +93,16 @@ TEST_CASE("NCHW8c layout: an inverted residual block runs blocked between two re
   check_layouts_match(model, {{"X", random_tensor(rng, {1, 16, 9, 10})}});
 }
 
-TEST_CASE("NCHW8c layout: squeeze-excitation, a stride-2 depthwise conv and a value also read in NCHW") {
-  // EfficientNet's block: expand, depthwise (stride 2, 5x5), GlobalAveragePool
-  // -> 1x1 (to 8) -> Relu -> 1x1 (to 32) -> Sigmoid, scale, project. The
-  // expand output is also a graph output, so it is restored to NCHW too.
-  std::mt19937 rng(5);
+namespace {
+
+// EfficientNet's block: expand, depthwise (stride 2, 5x5), GlobalAveragePool
+// -> 1x1 (to 8) -> Relu -> 1x1 (to 32) -> Sigmoid, scale, project (k x k,
+// stride `stride`, to `out` channels). The expand output is also a graph
+// output, so it is restored to NCHW too.
+ModelBuilder squeeze_excitation(std::mt19937& rng, const Shape& x, std::int64_t out, std::int64_t k,
+                                std::int64_t stride) {
   ModelBuilder model(17);
-  model.input("X", FLOAT, {2, 8, 11, 12});
+  model.input("X", FLOAT, std::vector<Dim>(x.begin(), x.end()));
   add_conv(model, rng, "expand", "X", "e", 8, 32, 1);
   model.node("Sigmoid", {"e"}, {"es"}, "expand_sigmoid").node("Mul", {"e", "es"}, {"silu"}, "expand_silu");
   add_conv(model, rng, "depthwise", "silu", "d", 32, 32, 5, 32, 2);
@@ -108,17 +111,76 @@ TEST_CASE("NCHW8c layout: squeeze-excitation, a stride-2 depthwise conv and a va
   model.node("Relu", {"sq"}, {"sqr"}, "squeeze_relu");
   add_conv(model, rng, "excite", "sqr", "ex", 8, 32, 1);
   model.node("Sigmoid", {"ex"}, {"scale"}, "excite_sigmoid").node("Mul", {"d", "scale"}, {"scaled"}, "se_scale");
-  add_conv(model, rng, "project", "scaled", "Y", 32, 16, 1);
+  add_conv(model, rng, "project", "scaled", "Y", 32, out, k, 1, stride);
   model.output("Y").output("e");
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("NCHW8c layout: squeeze-excitation, a stride-2 depthwise conv and a value also read in NCHW") {
+  std::mt19937 rng(5);
+  const ModelBuilder model = squeeze_excitation(rng, {2, 8, 11, 12}, 16, 1, 1);
   Graph graph = load_graph(model);
   optimize_graph(graph);
   CHECK(node_named(graph, "depthwise").op_type == "NchwcConv");
   CHECK(node_named(graph, "pool").op_type == "NchwcGlobalAveragePool");
-  // The scale [2, 32, 1, 1] is reordered to [2, 4, 1, 1, 8] and broadcast.
-  const Node& scale = node_named(graph, "se_scale");
-  CHECK(value_names(graph, scale.inputs) == Strings{"d_nchwc", "scale_nchwc"});
+  // The scale [2, 32, 1, 1] is reordered to [2, 4, 1, 1, 8], and the Mul
+  // goes into the projection as its Scale input.
+  CHECK(count_ops(graph, "Mul") == 1);  // the expand's SiLU only
+  const Node& project = node_named(graph, "project");
+  CHECK(project.op_type == "NchwcConv");
+  REQUIRE(project.inputs.size() == 5);
+  CHECK(value_names(graph, {project.inputs[0], project.inputs[4]}) == Strings{"d_nchwc", "scale_nchwc"});
   CHECK(count_ops(graph, "ReorderFromNchwc") == 2);  // Y and e
   check_layouts_match(model, {{"X", random_tensor(rng, {2, 8, 11, 12})}});
+}
+
+TEST_CASE("NCHW8c layout: a squeeze-excitation scale goes into the weights or into the input of the layer after it") {
+  std::mt19937 rng(8);
+  // Weights no larger than the input: scaled weights per image, for a 1x1 and
+  // a 3x3 stride-2 projection (every tap's weights scaled); else the input.
+  struct Case {
+    Shape x;
+    std::int64_t out, k, stride;
+  };
+  for (const Case& c : {Case{{2, 8, 11, 12}, 24, 1, 1}, Case{{1, 8, 31, 33}, 16, 3, 2}, Case{{2, 8, 5, 6}, 64, 1, 1},
+                        Case{{2, 8, 13, 9}, 24, 3, 2}}) {
+    CAPTURE(c.out);
+    CAPTURE(c.k);
+    const ModelBuilder model = squeeze_excitation(rng, c.x, c.out, c.k, c.stride);
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    CHECK(node_named(graph, "project").inputs.size() == 5);
+    check_layouts_match(model, {{"X", random_tensor(rng, c.x)}});
+  }
+}
+
+TEST_CASE("NCHW8c layout: a Mul stays when its scale is not pooled from the scaled tensor, or others read the product") {
+  std::mt19937 rng(9);
+  SUBCASE("the scale is pooled from another tensor") {
+    ModelBuilder model(17);
+    model.input("X", FLOAT, {1, 16, 8, 8});
+    add_conv(model, rng, "expand", "X", "e", 16, 32, 1);
+    add_conv(model, rng, "depthwise", "e", "d", 32, 32, 3, 32);
+    model.node("GlobalAveragePool", {"e"}, {"pooled"}, "pool").node("Sigmoid", {"pooled"}, {"scale"}, "sigmoid");
+    model.node("Mul", {"d", "scale"}, {"scaled"}, "se_scale");
+    add_conv(model, rng, "project", "scaled", "Y", 32, 16, 1);
+    model.output("Y");
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    CHECK(node_named(graph, "se_scale").op_type == "Mul");
+    CHECK(node_named(graph, "project").inputs.size() < 5);
+    check_layouts_match(model, {{"X", random_tensor(rng, {1, 16, 8, 8})}});
+  }
+  SUBCASE("the product is also a graph output") {
+    ModelBuilder model = squeeze_excitation(rng, {1, 8, 11, 12}, 16, 1, 1);
+    model.output("scaled");
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    CHECK(node_named(graph, "se_scale").op_type == "Mul");
+    check_layouts_match(model, {{"X", random_tensor(rng, {1, 8, 11, 12})}});
+  }
 }
 
 TEST_CASE("NCHW8c layout: a first layer on RGB writes the blocked output itself, unless NCHW readers need it") {
@@ -203,5 +265,20 @@ TEST_CASE("NCHW8c layout: what stays NCHW") {
     optimize_graph(graph, false);
     CHECK(count_ops(graph, "NchwcConv") == 0);
     CHECK(count_ops(graph, "FusedConv") == 3);
+  }
+}
+
+TEST_CASE("NCHW8c layout: an NchwcConv Scale input of the wrong shape is an error that says so") {
+  std::mt19937 rng(10);
+  for (const Shape& scale : {Shape{1, 3, 1, 1, 8}, Shape{1, 2, 2, 1, 8}, Shape{2, 2, 1, 1, 8}}) {
+    CAPTURE(shape_to_string(scale));
+    ModelBuilder model(17);
+    model.opset(1, "com.onnxrun")
+        .input("X", FLOAT, {1, 2, 4, 4, 8})
+        .input("S", FLOAT, std::vector<Dim>(scale.begin(), scale.end()))
+        .initializer(raw_tensor<float>("W", {16, 16, 1, 1}, random_values(rng, 256)))
+        .node("NchwcConv", {"X", "W", "", "", "S"}, {"Y"}, "scaled_conv", {}, "com.onnxrun")
+        .output("Y");
+    CHECK_THROWS_WITH_AS(open_layout_session(model, true, 1), doctest::Contains("input 4 (Scale) has shape"), Error);
   }
 }
