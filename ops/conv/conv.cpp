@@ -16,7 +16,9 @@
 // residual and Y are blocked. An optional input 4, Scale, [N, C/8, 1, 1, 8]
 // (a dense layer's input channels), scales X per image and channel first:
 // the layer computes the convolution of X * Scale (a squeeze-excitation
-// block's Mul folded in by fold_channel_scale_into_conv).
+// block's Mul folded in by fold_channel_scale_into_conv). An optional
+// output 1, [N, C, 1, 1] (NCHW), is the mean of each channel of Y over its
+// plane (a GlobalAveragePool of Y folded in by fuse_pool_into_conv).
 #include "ops/common/broadcast.hpp"
 #include "ops/common/conv_validation.hpp"
 #include "ops/common/fused_activation.hpp"
@@ -73,6 +75,9 @@ class ConvOp final : public Op {
     input_scaled_ = context.has_input(4);
     if (input_scaled_) check_input_scale(context);
     Shape y = nchw.outputs()[0].shape;
+    pooled_ = context.output_count() > 1 && context.has_output(1);
+    if (context.output_count() > 2) context.fail("has " + std::to_string(context.output_count()) + " outputs, at most 2");
+    if (pooled_) context.set_output(1, DType::Float32, Shape{y[0], y[1], 1, 1});
     y[1] /= kernels::kNchwcBlock;
     y.push_back(kernels::kNchwcBlock);
     context.set_output(0, DType::Float32, y);
@@ -131,6 +136,7 @@ class ConvOp final : public Op {
     setup.activation = broadcast_residual_ ? kernels::ActivationParams{} : activation_;
     setup.threads = context.threads();
     setup.input_scaled = input_scaled_;
+    setup.pooled_output = pooled_;
     const Tensor* weight = context.input(1).constant;
     if (weight) {
       setup.weight = weight->data_as<float>();
@@ -161,6 +167,7 @@ class ConvOp final : public Op {
     args.residual = residual_ && !broadcast_residual_ ? context.input<float>(3) : nullptr;
     args.input_scale = input_scaled_ ? context.input<float>(4) : nullptr;
     args.output = context.output<float>(0);
+    args.pooled = pooled_ ? context.output<float>(1) : nullptr;
     args.workspace = context.workspace;
     args.pool = context.pool;
     algorithm_->run(args);
@@ -187,7 +194,7 @@ class ConvOp final : public Op {
     }, 16);
   }
 
-  bool fused_ = false, blocked_ = false, nchw_input_ = false, input_scaled_ = false;
+  bool fused_ = false, blocked_ = false, nchw_input_ = false, input_scaled_ = false, pooled_ = false;
   reference::ConvParams params_;
   kernels::ActivationParams activation_;
   bool residual_ = false, broadcast_residual_ = false;

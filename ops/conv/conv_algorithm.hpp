@@ -30,6 +30,9 @@ struct ConvSetup {
   // The input is to be scaled per image and channel first (ConvRunArgs::
   // input_scale); only the blocked algorithm (conv_nchwc.hpp) takes it.
   bool input_scaled = false;
+  // Also the output's per-channel means (ConvRunArgs::pooled); only the
+  // blocked algorithm takes it.
+  bool pooled_output = false;
 };
 
 // Per-run pointers. bias and residual may be null; residual has the output's
@@ -45,6 +48,9 @@ struct ConvRunArgs {
   // convolves input x input_scale (a squeeze-excitation block's scaling).
   const float* input_scale = nullptr;
   float* output = nullptr;
+  // With ConvSetup::pooled_output: [batch, out_channels], each channel's mean
+  // over the output plane (a GlobalAveragePool of the output folded in).
+  float* pooled = nullptr;
   void* workspace = nullptr;  // workspace_bytes() of scratch, 64-byte aligned
   ThreadPool* pool = nullptr;
 };

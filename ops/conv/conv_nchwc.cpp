@@ -58,6 +58,9 @@ class ConvNchwc final : public ConvAlgorithm {
     input_scaled_ = setup.input_scaled;
     packed_floats_ = floats;
     scale_weights_ = input_scaled_ && floats <= in_image_;
+    // A GlobalAveragePool of the output folded in (fuse_pool_into_conv):
+    // each task sums the pixels it just wrote, still in cache, per channel.
+    pooled_ = setup.pooled_output;
   }
 
   std::string name() const override {
@@ -67,8 +70,7 @@ class ConvNchwc final : public ConvAlgorithm {
   }
 
   std::size_t workspace_bytes() const override {
-    if (!input_scaled_) return 0;
-    return static_cast<std::size_t>(batch_ * (scale_weights_ ? packed_floats_ : in_image_)) * sizeof(float);
+    return static_cast<std::size_t>(scaled_floats() + partial_sum_floats()) * sizeof(float);
   }
 
   void run(const ConvRunArgs& args) const override {
@@ -80,6 +82,7 @@ class ConvNchwc final : public ConvAlgorithm {
     const float* packed = static_cast<const float*>(packed_.get());
     const float* input_base = args.input;
     std::int64_t packed_per_image = 0;  // floats between images' weights: 0 unless they are scaled per image
+    float* partial_sums = pooled_ && args.pooled ? static_cast<float*>(args.workspace) + scaled_floats() : nullptr;
     if (input_scaled_) {
       float* scaled = static_cast<float*>(args.workspace);
       if (scale_weights_) {
@@ -100,18 +103,42 @@ class ConvNchwc final : public ConvAlgorithm {
         const float* input = input_base + image * in_image;
         const float* weights = packed + image * packed_per_image;
         float* output = args.output + image * out_image;
-        if (depthwise_) {
-          kernels::nchwc_depthwise_conv(shape_, input, weights, output, e, group, group + 1, pixel_begin, pixel_end);
-        } else {
-          const std::int64_t first = group * kBlocksPerTask, last = std::min(shape_.out_blocks, first + kBlocksPerTask);
+        const std::int64_t first = depthwise_ ? group : group * kBlocksPerTask;
+        const std::int64_t last = depthwise_ ? group + 1 : std::min(shape_.out_blocks, first + kBlocksPerTask);
+        if (depthwise_)
+          kernels::nchwc_depthwise_conv(shape_, input, weights, output, e, first, last, pixel_begin, pixel_end);
+        else
           kernels::nchwc_conv(shape_, input, weights, output, e, first, last, pixel_begin, pixel_end);
-        }
+        if (partial_sums)
+          for (std::int64_t block = first; block < last; ++block)
+            kernels::nchwc_block_sum(output + block * pixels_ * kB, pixel_begin, pixel_end,
+                                     partial_sums + ((image * shape_.out_blocks + block) * runs_ + run) * kB);
       }
     };
     for_tasks(args.pool, batch_ * block_groups_ * runs_, body);
+    if (partial_sums) average_runs(partial_sums, args.pooled);
   }
 
  private:
+  // Workspace floats: the scaled weights or input, then the pooled output's
+  // partial sums, [image][block][run][8].
+  std::int64_t scaled_floats() const {
+    if (!input_scaled_) return 0;
+    return (batch_ * (scale_weights_ ? packed_floats_ : in_image_) + 15) / 16 * 16;  // 64-byte aligned
+  }
+  std::int64_t partial_sum_floats() const { return pooled_ ? batch_ * shape_.out_blocks * runs_ * kB : 0; }
+
+  // pooled[image][channel] = the mean over the plane, from the runs' sums.
+  void average_runs(const float* partial_sums, float* pooled) const {
+    const float scale = 1.0f / static_cast<float>(pixels_);
+    for (std::int64_t image_block = 0; image_block < batch_ * shape_.out_blocks; ++image_block)
+      for (std::int64_t lane = 0; lane < kB; ++lane) {
+        float sum = 0.0f;
+        for (std::int64_t run = 0; run < runs_; ++run) sum += partial_sums[(image_block * runs_ + run) * kB + lane];
+        pooled[image_block * kB + lane] = sum * scale;
+      }
+  }
+
   template <class Body>
   static void for_tasks(ThreadPool* pool, std::int64_t tasks, const Body& body) {
     if (pool)
@@ -157,7 +184,7 @@ class ConvNchwc final : public ConvAlgorithm {
   std::int64_t block_groups_ = 1, pixels_ = 1, run_pixels_ = 1, runs_ = 1;
   std::int64_t in_image_ = 0;  // input floats per image
   std::int64_t packed_floats_ = 0;
-  bool input_scaled_ = false, scale_weights_ = false;
+  bool input_scaled_ = false, scale_weights_ = false, pooled_ = false;
 };
 
 bool two_d(const reference::ConvParams& p) {

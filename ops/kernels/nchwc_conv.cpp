@@ -83,6 +83,19 @@ void nchwc_conv_scale_packed_weights(const NchwcConvShape& s, const float* packe
   }
 }
 
+void nchwc_block_sum(const float* block, std::int64_t begin, std::int64_t end, float* sums) {
+  constexpr std::int64_t kChains = 4;
+  // Lanes are independent: the compiler keeps each chain's 8 sums in a vector.
+  float chain[kChains][kB] = {};
+  std::int64_t p = begin;
+  for (; p + kChains <= end; p += kChains)
+    for (std::int64_t c = 0; c < kChains; ++c)
+      for (std::int64_t lane = 0; lane < kB; ++lane) chain[c][lane] += block[(p + c) * kB + lane];
+  for (; p < end; ++p)
+    for (std::int64_t lane = 0; lane < kB; ++lane) chain[0][lane] += block[p * kB + lane];
+  for (std::int64_t lane = 0; lane < kB; ++lane) sums[lane] = (chain[0][lane] + chain[1][lane]) + (chain[2][lane] + chain[3][lane]);
+}
+
 std::int64_t nchwc_depthwise_packed_floats(const NchwcConvShape& s) {
   return s.out_blocks * s.kernel_h * s.kernel_w * kB;
 }

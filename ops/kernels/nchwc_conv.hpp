@@ -68,6 +68,12 @@ void nchwc_depthwise_conv(const NchwcConvShape& shape, const float* input, const
                           const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
                           std::int64_t pixel_begin, std::int64_t pixel_end);
 
+// sums[lane] = the sum of one channel block's pixels [begin, end), lane by
+// lane (block: [pixels][8]). Four running sums: one chain of dependent vector
+// adds waits on the add latency every pixel (a 56x56 block took as long
+// from L2 as a pass over it from L3 costs).
+void nchwc_block_sum(const float* block, std::int64_t begin, std::int64_t end, float* sums);
+
 // Layout conversions of one image of `channels` (a multiple of 8) planes of
 // `plane` pixels, for channel blocks [block_begin, block_end).
 void reorder_nchw_to_nchwc(const float* nchw, float* nchwc, std::int64_t plane, std::int64_t block_begin,

@@ -92,11 +92,8 @@ class NchwcGlobalAveragePoolOp final : public Op {
     const float scale = 1.0f / static_cast<float>(plane_);
     context.pool->parallel_for(batch_ * blocks_, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t task = begin; task < end; ++task) {
-        const float* block = x + task * plane_ * kB;
-        float sums[kB] = {};
-        // Lanes are independent: the compiler keeps the 8 sums in a vector.
-        for (std::int64_t p = 0; p < plane_; ++p)
-          for (std::int64_t lane = 0; lane < kB; ++lane) sums[lane] += block[p * kB + lane];
+        float sums[kB];
+        kernels::nchwc_block_sum(x + task * plane_ * kB, 0, plane_, sums);
         for (std::int64_t lane = 0; lane < kB; ++lane) y[task * kB + lane] = sums[lane] * scale;
       }
     }, grain_for(plane_));

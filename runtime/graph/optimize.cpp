@@ -19,6 +19,7 @@ void optimize_graph(Graph& graph, bool blocked_layout) {
   if (blocked_layout) {
     use_nchwc_layout(graph);
     fold_channel_scale_into_conv(graph);
+    fuse_pool_into_conv(graph);
   }
   bool uses_fused_ops = false;
   for (const Node& node : graph.nodes) uses_fused_ops = uses_fused_ops || node.domain == kOnnxrunDomain;

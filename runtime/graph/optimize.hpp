@@ -44,6 +44,9 @@ int use_nchwc_layout(Graph& graph);
 // the NchwcConv that alone reads the product: its input 4 (Scale, one factor
 // per image and channel) becomes s and its input x.
 int fold_channel_scale_into_conv(Graph& graph);
+// NchwcGlobalAveragePool of an NchwcConv's output folded into that conv as
+// its output 1, the per-channel means, summed as the conv writes its tiles.
+int fuse_pool_into_conv(Graph& graph);
 // Relu, Clip, Sigmoid and the other activations that act on each value alone.
 bool is_unary_elementwise(const Node& node);
 // Channels per block of that layout; ops/kernels/nchwc_conv.hpp's kNchwcBlock.

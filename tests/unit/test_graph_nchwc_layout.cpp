@@ -123,10 +123,13 @@ TEST_CASE("NCHW8c layout: squeeze-excitation, a stride-2 depthwise conv and a va
   const ModelBuilder model = squeeze_excitation(rng, {2, 8, 11, 12}, 16, 1, 1);
   Graph graph = load_graph(model);
   optimize_graph(graph);
-  CHECK(node_named(graph, "depthwise").op_type == "NchwcConv");
-  CHECK(node_named(graph, "pool").op_type == "NchwcGlobalAveragePool");
-  // The scale [2, 32, 1, 1] is reordered to [2, 4, 1, 1, 8], and the Mul
-  // goes into the projection as its Scale input.
+  // The pooling goes into the depthwise conv as its second output; the
+  // scale [2, 32, 1, 1] is reordered to [2, 4, 1, 1, 8], and the Mul goes
+  // into the projection as its Scale input.
+  const Node& depthwise = node_named(graph, "depthwise");
+  CHECK(depthwise.op_type == "NchwcConv");
+  CHECK(value_names(graph, depthwise.outputs) == Strings{"d_nchwc", "pooled"});
+  CHECK(count_ops(graph, "NchwcGlobalAveragePool") == 0);
   CHECK(count_ops(graph, "Mul") == 1);  // the expand's SiLU only
   const Node& project = node_named(graph, "project");
   CHECK(project.op_type == "NchwcConv");
@@ -136,7 +139,7 @@ TEST_CASE("NCHW8c layout: squeeze-excitation, a stride-2 depthwise conv and a va
   check_layouts_match(model, {{"X", random_tensor(rng, {2, 8, 11, 12})}});
 }
 
-TEST_CASE("NCHW8c layout: a squeeze-excitation scale goes into the weights or into the input of the layer after it") {
+TEST_CASE("NCHW8c layout: a squeeze-excitation's pooling goes into the conv before it, its scale into the weights or the input of the conv after it") {
   std::mt19937 rng(8);
   // Weights no larger than the input: scaled weights per image, for a 1x1 and
   // a 3x3 stride-2 projection (every tap's weights scaled); else the input.
@@ -144,8 +147,10 @@ TEST_CASE("NCHW8c layout: a squeeze-excitation scale goes into the weights or in
     Shape x;
     std::int64_t out, k, stride;
   };
+  // The last: a plane that 2 threads split into runs of pixels, whose pooled
+  // sums are added up.
   for (const Case& c : {Case{{2, 8, 11, 12}, 24, 1, 1}, Case{{1, 8, 31, 33}, 16, 3, 2}, Case{{2, 8, 5, 6}, 64, 1, 1},
-                        Case{{2, 8, 13, 9}, 24, 3, 2}}) {
+                        Case{{2, 8, 13, 9}, 24, 3, 2}, Case{{1, 8, 64, 64}, 16, 1, 1}}) {
     CAPTURE(c.out);
     CAPTURE(c.k);
     const ModelBuilder model = squeeze_excitation(rng, c.x, c.out, c.k, c.stride);
