@@ -167,7 +167,10 @@ class ConvNchwc final : public ConvAlgorithm {
     for_tasks(pool, batch_ * shape_.in_blocks, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t task = begin; task < end; ++task) {
         const std::int64_t image = task / shape_.in_blocks, block = task % shape_.in_blocks;
-        const float* factors = scale + image * in_channels() + block * kB;
+        // A local copy: stores through `to` could otherwise change the
+        // factors for all the compiler knows, and the loop would reload them.
+        float factors[kB];
+        std::copy_n(scale + image * in_channels() + block * kB, kB, factors);
         const float* from = input + task * plane * kB;
         float* to = scaled + task * plane * kB;
         for (std::int64_t p = 0; p < plane; ++p)
