@@ -75,8 +75,9 @@ class ConvOp final : public Op {
     input_scaled_ = context.has_input(4);
     if (input_scaled_) check_input_scale(context);
     Shape y = nchw.outputs()[0].shape;
-    pooled_ = context.output_count() > 1 && context.has_output(1);
-    if (context.output_count() > 2) context.fail("has " + std::to_string(context.output_count()) + " outputs, at most 2");
+    if (context.output_count() > 2)
+      context.fail("has " + std::to_string(context.output_count()) + " outputs, at most 2");
+    pooled_ = context.has_output(1);
     if (pooled_) context.set_output(1, DType::Float32, Shape{y[0], y[1], 1, 1});
     y[1] /= kernels::kNchwcBlock;
     y.push_back(kernels::kNchwcBlock);
@@ -86,7 +87,8 @@ class ConvOp final : public Op {
   // Input 4: one factor per image and input channel, blocked.
   void check_input_scale(InferContext& context) const {
     context.require_dtype(4, DType::Float32);
-    if (nchw_input_ || params_.groups != 1) context.fail("input 4 (Scale) is taken only by dense layers on blocked inputs");
+    if (nchw_input_ || params_.groups != 1)
+      context.fail("input 4 (Scale) is taken only by dense layers on blocked inputs");
     const Shape expected{params_.batch, params_.in_channels / kernels::kNchwcBlock, 1, 1, kernels::kNchwcBlock};
     if (context.input(4).shape != expected)
       context.fail("input 4 (Scale) has shape " + shape_to_string(context.input(4).shape) + ", expected " +

@@ -81,7 +81,8 @@ class ConvNchwc final : public ConvAlgorithm {
     const std::int64_t out_image = shape_.out_blocks * pixels_ * kB;
     const float* packed = static_cast<const float*>(packed_.get());
     const float* input_base = args.input;
-    std::int64_t packed_per_image = 0;  // floats between images' weights: 0 unless they are scaled per image
+    // Floats between images' weights: 0 unless they are scaled per image.
+    std::int64_t packed_per_image = 0;
     float* partial_sums = pooled_ && args.pooled ? static_cast<float*>(args.workspace) + scaled_floats() : nullptr;
     if (input_scaled_) {
       float* scaled = static_cast<float*>(args.workspace);

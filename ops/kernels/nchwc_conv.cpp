@@ -93,7 +93,8 @@ void nchwc_block_sum(const float* block, std::int64_t begin, std::int64_t end, f
       for (std::int64_t lane = 0; lane < kB; ++lane) chain[c][lane] += block[(p + c) * kB + lane];
   for (; p < end; ++p)
     for (std::int64_t lane = 0; lane < kB; ++lane) chain[0][lane] += block[p * kB + lane];
-  for (std::int64_t lane = 0; lane < kB; ++lane) sums[lane] = (chain[0][lane] + chain[1][lane]) + (chain[2][lane] + chain[3][lane]);
+  for (std::int64_t lane = 0; lane < kB; ++lane)
+    sums[lane] = (chain[0][lane] + chain[1][lane]) + (chain[2][lane] + chain[3][lane]);
 }
 
 std::int64_t nchwc_depthwise_packed_floats(const NchwcConvShape& s) {

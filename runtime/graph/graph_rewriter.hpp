@@ -19,6 +19,11 @@ inline bool is_default_op(const Node& node, const char* op_type) {
   return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op_type;
 }
 
+// A node of kOnnxrunDomain (made by a pass) with this op type.
+inline bool is_onnxrun_op(const Node& node, const char* op_type) {
+  return node.domain == kOnnxrunDomain && node.op_type == op_type;
+}
+
 struct ValueUse {
   int node = -1;
   std::size_t slot = 0;  // input index within the node

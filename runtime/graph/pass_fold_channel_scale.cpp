@@ -20,10 +20,6 @@ namespace onnxrun {
 
 namespace {
 
-bool is_onnxrun_op(const Node& node, const char* op_type) {
-  return node.domain == kOnnxrunDomain && node.op_type == op_type;
-}
-
 bool is_any_conv(const Node& node) {
   return is_default_op(node, "Conv") || is_onnxrun_op(node, "FusedConv") || is_onnxrun_op(node, "NchwcConv");
 }
@@ -100,7 +96,8 @@ int fold_channel_scale_into_conv(Graph& graph) {
     // Which operand is the scale: the one pooled from the other.
     int scale_slot = -1;
     for (int slot : {0, 1})
-      if (pooled_from(rewriter, mul.inputs[static_cast<std::size_t>(slot)], mul.inputs[static_cast<std::size_t>(1 - slot)]))
+      if (pooled_from(rewriter, mul.inputs[static_cast<std::size_t>(slot)],
+                      mul.inputs[static_cast<std::size_t>(1 - slot)]))
         scale_slot = slot;
     if (scale_slot < 0) continue;
     const ValueId scale = mul.inputs[static_cast<std::size_t>(scale_slot)];

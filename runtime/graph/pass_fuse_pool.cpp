@@ -14,14 +14,13 @@ int fuse_pool_into_conv(Graph& graph) {
   int fused = 0;
   for (int index = 0; index < rewriter.node_count(); ++index) {
     const Node& pool = rewriter.node(index);
-    if (rewriter.removed(index) || pool.domain != kOnnxrunDomain || pool.op_type != "NchwcGlobalAveragePool" ||
-        pool.inputs.size() != 1 || pool.outputs.size() != 1 || pool.inputs[0] == kNoValue ||
-        pool.outputs[0] == kNoValue)
+    if (rewriter.removed(index) || !is_onnxrun_op(pool, "NchwcGlobalAveragePool") || pool.inputs.size() != 1 ||
+        pool.outputs.size() != 1 || pool.inputs[0] == kNoValue || pool.outputs[0] == kNoValue)
       continue;
     const int conv = rewriter.producer(pool.inputs[0]);
     if (conv < 0) continue;
     const Node& producer = rewriter.node(conv);
-    if (producer.domain != kOnnxrunDomain || producer.op_type != "NchwcConv" || producer.outputs.size() != 1) continue;
+    if (!is_onnxrun_op(producer, "NchwcConv") || producer.outputs.size() != 1) continue;
     const ValueId pooled = pool.outputs[0];
     rewriter.remove(index);
     rewriter.node(conv).outputs.resize(2, kNoValue);

@@ -37,7 +37,7 @@ namespace onnxrun {
 namespace {
 
 bool is_conv(const Node& node) {
-  return is_default_op(node, "Conv") || (node.domain == kOnnxrunDomain && node.op_type == "FusedConv");
+  return is_default_op(node, "Conv") || is_onnxrun_op(node, "FusedConv");
 }
 
 // Numpy-broadcasting binary ops (opset 7 on).
@@ -204,7 +204,7 @@ int write_blocked_from_first_layers(Graph& graph) {
   int folded = 0;
   for (int index = 0; index < rewriter.node_count(); ++index) {
     const Node& reorder = rewriter.node(index);
-    if (reorder.domain != kOnnxrunDomain || reorder.op_type != "ReorderToNchwc" || reorder.inputs.size() != 1 ||
+    if (!is_onnxrun_op(reorder, "ReorderToNchwc") || reorder.inputs.size() != 1 ||
         reorder.outputs.size() != 1)
       continue;
     const ValueId nchw = reorder.inputs[0], blocked = reorder.outputs[0];

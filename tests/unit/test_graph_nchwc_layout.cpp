@@ -139,7 +139,9 @@ TEST_CASE("NCHW8c layout: squeeze-excitation, a stride-2 depthwise conv and a va
   check_layouts_match(model, {{"X", random_tensor(rng, {2, 8, 11, 12})}});
 }
 
-TEST_CASE("NCHW8c layout: a squeeze-excitation's pooling goes into the conv before it, its scale into the weights or the input of the conv after it") {
+TEST_CASE(
+    "NCHW8c layout: a squeeze-excitation's pooling goes into the conv before it, its scale into the weights or the "
+    "input of the conv after it") {
   std::mt19937 rng(8);
   // Weights no larger than the input: scaled weights per image, for a 1x1 and
   // a 3x3 stride-2 projection (every tap's weights scaled); else the input.
@@ -161,7 +163,7 @@ TEST_CASE("NCHW8c layout: a squeeze-excitation's pooling goes into the conv befo
   }
 }
 
-TEST_CASE("NCHW8c layout: a Mul stays when its scale is not pooled from the scaled tensor, or others read the product") {
+TEST_CASE("NCHW8c layout: a Mul stays when its scale is not pooled from the scaled tensor, or others read it") {
   std::mt19937 rng(9);
   SUBCASE("the scale is pooled from another tensor") {
     ModelBuilder model(17);
