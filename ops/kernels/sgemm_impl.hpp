@@ -250,8 +250,20 @@ struct SgemmKernel {
       std::int64_t p = panel_begin;
       for (; p + 4 <= panel_end; p += 4)
         single_row_panels<4>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, residual);
-      for (; p < panel_end; ++p)
+      for (; p < panel_end; ++p) {
+        // A last panel of a few columns goes where loop_nest sends it, so
+        // that a row gets the same bits whether it is a call's only row (one
+        // thread's share of a row split) or one of many.
+        const std::int64_t cols = std::min(kNr, N - p * kNr);
+        if constexpr (kWidth >= kMr) {
+          if (cols <= kMaxColumns) {
+            micro_kernel_columns(cols, kc, a, b + p * kc * kNr, kNr, c + p * kNr, 0, 1, accumulate, last, epilogue,
+                                 0, residual ? residual + p * kNr : nullptr);
+            continue;
+          }
+        }
         single_row_panels<1>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, residual);
+      }
     }
   }
 

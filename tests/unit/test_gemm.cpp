@@ -90,7 +90,7 @@ void check_gemm_op(const GemmCase& g, bool b_constant, std::mt19937& rng) {
   if (g.has_c()) runner.constant(c);
   runner.attr_int("transA", g.trans_a).attr_int("transB", g.trans_b).attr_float("alpha", g.alpha).attr_float("beta",
                                                                                                               g.beta);
-  INFO("isa " << k::sgemm_isa() << " M " << g.M << " N " << g.N << " K " << g.K << " transA " << g.trans_a
+  INFO("isa " << std::string(k::sgemm_isa()) << " M " << g.M << " N " << g.N << " K " << g.K << " transA " << g.trans_a
               << " transB " << g.trans_b << " alpha " << g.alpha << " beta " << g.beta << " C "
               << (g.has_c() ? onnxrun::shape_to_string(g.c_shape()) : "none") << " B constant " << b_constant);
   const Tensor one = runner.run(1)[0];
