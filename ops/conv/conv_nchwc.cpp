@@ -1,6 +1,7 @@
 #include "ops/conv/conv_nchwc.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "ops/kernels/nchwc_conv.hpp"
 #include "runtime/core/aligned_buffer.hpp"
@@ -12,8 +13,6 @@ namespace {
 
 constexpr std::int64_t kB = kernels::kNchwcBlock;
 
-// Output blocks per task: the dense kernel's weight group.
-constexpr std::int64_t kBlocksPerTask = kernels::kNchwcGroup;
 // Tasks carry at least this many multiply-adds, so that small late layers
 // (7x7 planes) are not split into dispatches that cost more than they do.
 constexpr std::int64_t kMinTaskMacs = 1 << 16;
@@ -31,12 +30,16 @@ class ConvNchwc final : public ConvAlgorithm {
     else
       kernels::nchwc_conv_pack_weights(shape, setup.weight, packed);
 
-    // Tasks: images x groups of output blocks x runs of output pixels. The
+    // Tasks: images x groups of output blocks (the dense kernel's weight
+    // groups, single blocks for depthwise) x runs of output pixels. The
     // pixels are split only as far as the thread count needs (a few tasks per
     // thread), in runs of whole 60-pixel kernel segments (nchwc_conv_impl.hpp).
-    block_groups_ = depthwise ? shape.out_blocks : (shape.out_blocks + kBlocksPerTask - 1) / kBlocksPerTask;
+    for (std::int64_t block = 0; block < shape.out_blocks; block += depthwise ? 1 : kernels::nchwc_group_at(shape, block))
+      group_first_.push_back(block);
+    group_first_.push_back(shape.out_blocks);
+    block_groups_ = static_cast<std::int64_t>(group_first_.size()) - 1;
     pixels_ = shape.out_h * shape.out_w;
-    const std::int64_t blocks_per_group = depthwise ? 1 : kBlocksPerTask;
+    const std::int64_t blocks_per_group = depthwise ? 1 : shape.group_blocks;
     const std::int64_t in_channels = shape.nchw_in_channels > 0 ? shape.nchw_in_channels : shape.in_blocks * kB;
     in_image_ = in_channels * shape.in_h * shape.in_w;
     const std::int64_t macs_per_pixel =
@@ -104,8 +107,7 @@ class ConvNchwc final : public ConvAlgorithm {
         const float* input = input_base + image * in_image;
         const float* weights = packed + image * packed_per_image;
         float* output = args.output + image * out_image;
-        const std::int64_t first = depthwise_ ? group : group * kBlocksPerTask;
-        const std::int64_t last = depthwise_ ? group + 1 : std::min(shape_.out_blocks, first + kBlocksPerTask);
+        const std::int64_t first = group_first_[group], last = group_first_[group + 1];
         if (depthwise_)
           kernels::nchwc_depthwise_conv(shape_, input, weights, output, e, first, last, pixel_begin, pixel_end);
         else
@@ -154,10 +156,9 @@ class ConvNchwc final : public ConvAlgorithm {
   void scale_weights(const float* scale, const float* packed, float* scaled, ThreadPool* pool) const {
     for_tasks(pool, batch_ * block_groups_, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t task = begin; task < end; ++task) {
-        const std::int64_t image = task / block_groups_, first = task % block_groups_ * kBlocksPerTask;
-        kernels::nchwc_conv_scale_packed_weights(shape_, packed, scale + image * in_channels(), first,
-                                                 std::min(shape_.out_blocks, first + kBlocksPerTask),
-                                                 scaled + image * packed_floats_);
+        const std::int64_t image = task / block_groups_, group = task % block_groups_;
+        kernels::nchwc_conv_scale_packed_weights(shape_, packed, scale + image * in_channels(), group_first_[group],
+                                                 group_first_[group + 1], scaled + image * packed_floats_);
       }
     });
   }
@@ -185,6 +186,7 @@ class ConvNchwc final : public ConvAlgorithm {
   std::int64_t batch_;
   kernels::ActivationParams activation_;
   AlignedBuffer packed_;
+  std::vector<std::int64_t> group_first_;  // group g: blocks [group_first_[g], group_first_[g + 1])
   std::int64_t block_groups_ = 1, pixels_ = 1, run_pixels_ = 1, runs_ = 1;
   std::int64_t in_image_ = 0;  // input floats per image
   std::int64_t packed_floats_ = 0;
@@ -224,6 +226,7 @@ kernels::NchwcConvShape nchwc_shape(const reference::ConvParams& p) {
   shape.dilation_w = p.dilation[2];
   shape.pad_top = p.pad[1];
   shape.pad_left = p.pad[2];
+  shape.group_blocks = kernels::nchwc_group_blocks();
   return shape;
 }
 

@@ -11,11 +11,14 @@ namespace {
 
 constexpr std::int64_t kB = kNchwcBlock;
 
-NchwcConvEntry* dense_entry() {
+NchwcConvEntry* dense_entry(const NchwcConvShape& shape) {
+  // Groups of 4 blocks are packed only where AVX-512 was active (and runs):
+  // its kernel takes them even if the active set changed since.
+  if (shape.group_blocks > 2) return nchwc_conv_avx512;
   switch (active_isa()) {
     case Isa::Sse2: return nchwc_conv_sse2;
-    case Isa::Avx2Fma:
-    case Isa::Avx512: return nchwc_conv_avx2;
+    case Isa::Avx2Fma: return nchwc_conv_avx2;
+    case Isa::Avx512: return nchwc_conv_avx512;
   }
   return nchwc_conv_sse2;
 }
@@ -31,10 +34,9 @@ NchwcConvEntry* depthwise_entry() {
 
 }  // namespace
 
-const char* nchwc_conv_isa() {
-  // AVX-512 machines run the AVX2 instantiation (nchwc_conv_variants.hpp).
-  return isa_name(active_isa() == Isa::Avx512 ? Isa::Avx2Fma : active_isa());
-}
+const char* nchwc_conv_isa() { return isa_name(active_isa()); }
+
+std::int64_t nchwc_group_blocks() { return active_isa() == Isa::Avx512 ? 4 : 2; }
 
 namespace {
 
@@ -52,8 +54,8 @@ std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& s) {
 void nchwc_conv_pack_weights(const NchwcConvShape& s, const float* weight, float* packed) {
   const std::int64_t taps = s.kernel_h * s.kernel_w, block_channels = input_block_channels(s);
   const std::int64_t in_channels = s.in_blocks * block_channels;
-  for (std::int64_t first = 0; first < s.out_blocks; first += kNchwcGroup) {
-    const std::int64_t group = std::min(kNchwcGroup, s.out_blocks - first);
+  for (std::int64_t first = 0, group = 0; first < s.out_blocks; first += group) {
+    group = nchwc_group_at(s, first);
     for (std::int64_t ib = 0; ib < s.in_blocks; ++ib)
       for (std::int64_t tap = 0; tap < taps; ++tap)
         for (std::int64_t ic = 0; ic < block_channels; ++ic)
@@ -67,9 +69,10 @@ void nchwc_conv_scale_packed_weights(const NchwcConvShape& s, const float* packe
                                      std::int64_t block_begin, std::int64_t block_end, float* scaled) {
   const std::int64_t taps = s.kernel_h * s.kernel_w, block_channels = input_block_channels(s);
   const std::int64_t block_weights = s.in_blocks * taps * block_channels * kB;
-  for (std::int64_t first = block_begin; first < block_end; first += kNchwcGroup) {
+  for (std::int64_t first = block_begin, group = 0; first < block_end; first += group) {
+    group = nchwc_group_at(s, first);
     // A group's rows: (input block, tap, channel), each of its blocks' 8 outputs.
-    const std::int64_t row = std::min(kNchwcGroup, s.out_blocks - first) * kB;
+    const std::int64_t row = group * kB;
     const float* from = packed + first * block_weights;
     float* to = scaled + first * block_weights;
     for (std::int64_t ib = 0; ib < s.in_blocks; ++ib)
@@ -112,7 +115,7 @@ void nchwc_conv(const NchwcConvShape& shape, const float* input, const float* pa
                 const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
                 std::int64_t pixel_end) {
   if (block_begin >= block_end || pixel_begin >= pixel_end) return;
-  dense_entry()(shape, input, packed, output, epilogue, block_begin, block_end, pixel_begin, pixel_end);
+  dense_entry(shape)(shape, input, packed, output, epilogue, block_begin, block_end, pixel_begin, pixel_end);
 }
 
 void nchwc_depthwise_conv(const NchwcConvShape& shape, const float* input, const float* packed, float* output,

@@ -9,8 +9,9 @@
 //   - a depthwise convolution is plain vector FMAs of 8 channels at once, with
 //     no edge handling along W (the NCHW kernel pads and deinterleaves rows).
 // The block is 8 on every instruction set, so the graph's layout does not
-// depend on the CPU: SSE2 and NEON use two 4-float vectors per block, AVX-512
-// runs the AVX2 code (a 16-channel block would need its own graph layout).
+// depend on the CPU: SSE2 and NEON use two 4-float vectors per block, and an
+// AVX-512 vector holds two blocks' channels at one pixel (the dense kernel
+// computes several output blocks together anyway).
 #include <cstdint>
 
 #include "ops/kernels/epilogue.hpp"
@@ -18,9 +19,6 @@
 namespace onnxrun::kernels {
 
 inline constexpr std::int64_t kNchwcBlock = 8;
-// Output blocks the dense kernel computes together; its weights are packed by
-// groups of this many blocks, so that a tile streams only its own weights.
-inline constexpr std::int64_t kNchwcGroup = 2;
 
 // One image's geometry. Pads are the begin sides; outputs whose taps fall
 // outside the input read zeros there.
@@ -34,18 +32,36 @@ struct NchwcConvShape {
   // input block of C channels; in_blocks is then 1. The output is blocked, so
   // the layer needs no reorder after it.
   std::int64_t nchw_in_channels = 0;
+  // Dense only: output blocks the kernel computes together, a power of two;
+  // the weights are packed by groups of this many blocks, so that a tile
+  // streams only its own weights. nchwc_group_blocks() for the instruction set
+  // that will run the layer; the blocks left over at the end form smaller
+  // groups (nchwc_group_at).
+  std::int64_t group_blocks = 2;
 };
 
+// The dense kernel's group on the active instruction set: 4 blocks (two
+// AVX-512 vectors) on AVX-512, 2 elsewhere (two AVX2 vectors, four SSE2).
+std::int64_t nchwc_group_blocks();
+
+// Blocks in the weight group that starts at block `first` (groups start at 0
+// and follow each other): group_blocks, or at the end the largest power of
+// two that the blocks left hold (3 left of 4: a group of 2, then of 1).
+inline std::int64_t nchwc_group_at(const NchwcConvShape& shape, std::int64_t first) {
+  std::int64_t blocks = shape.group_blocks;
+  while (blocks > shape.out_blocks - first && blocks > 1) blocks /= 2;
+  return blocks;
+}
+
 // Dense (groups == 1) weights [out_channels, in_channels, kh, kw] repacked by
-// groups of kNchwcGroup output blocks (the last group may be smaller, G
-// blocks): [group][in_blocks][kh][kw][8 input channels][G blocks][8 outputs]
+// groups of output blocks (nchwc_group_at, G blocks each):
+// [group][in_blocks][kh][kw][8 input channels][G blocks][8 outputs]
 // (with an NCHW input: one input block of nchw_in_channels channels).
 std::int64_t nchwc_conv_packed_floats(const NchwcConvShape& shape);
 void nchwc_conv_pack_weights(const NchwcConvShape& shape, const float* weight, float* packed);
 
 // The packed weights of output blocks [block_begin, block_end) (whole
-// groups: block_begin a multiple of kNchwcGroup, block_end one too or
-// out_blocks) with every input channel c's weights times channel_scale[c]:
+// groups: block_begin and block_end each a group's start, or out_blocks) with every input channel c's weights times channel_scale[c]:
 // the weights of a convolution of x * s for a per-channel s (a
 // squeeze-excitation scale), the same floats as packing the scaled weights.
 void nchwc_conv_scale_packed_weights(const NchwcConvShape& shape, const float* packed, const float* channel_scale,
@@ -58,8 +74,8 @@ void nchwc_depthwise_pack_weights(const NchwcConvShape& shape, const float* weig
 
 // Computes, for one image, output blocks [block_begin, block_end) at output
 // pixels [pixel_begin, pixel_end) of the out_h * out_w plane (row-major).
-// For the dense kernel block_begin is a multiple of kNchwcGroup and block_end
-// one too or out_blocks. The epilogue's row_bias is indexed by channel; its residual is the image's
+// For the dense kernel block_begin and block_end are each a group's start
+// (nchwc_group_at) or out_blocks. The epilogue's row_bias is indexed by channel; its residual is the image's
 // residual in the output's layout. The output must not overlap the input.
 void nchwc_conv(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
                 const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,

@@ -29,54 +29,89 @@
 
 namespace onnxrun::kernels {
 
+// What every tile of one call shares (the same at every vector width, so
+// that the AVX-512 kernel can hand single blocks to the AVX2 one).
+struct NchwcConvJob {
+  static constexpr std::int64_t kB = kNchwcBlock;
+  const NchwcConvShape& shape;
+  const float* input;
+  const float* packed;
+  float* output;
+  const Epilogue& epilogue;
+  // Floats per channel block of the input / output. (An NCHW input is a
+  // single block, so in_plane is never used to step between its blocks.)
+  std::int64_t in_plane, out_plane;
+  std::int64_t block_weights;  // packed floats per output block
+  // Output columns [interior_begin, interior_end) read no column outside the input.
+  std::int64_t interior_begin, interior_end;
+
+  NchwcConvJob(const NchwcConvShape& s, const float* in, const float* w, float* out, const Epilogue& e,
+               std::int64_t weights_per_block)
+      : shape(s), input(in), packed(w), output(out), epilogue(e), in_plane(s.in_h * s.in_w * kB),
+        out_plane(s.out_h * s.out_w * kB), block_weights(weights_per_block) {
+    interior_begin = std::min((s.pad_left + s.stride_w - 1) / s.stride_w, s.out_w);
+    // The last column whose rightmost tap stays inside: c * stride <= reach.
+    const std::int64_t reach = s.in_w - 1 + s.pad_left - (s.kernel_w - 1) * s.dilation_w;
+    interior_end = reach < 0 ? interior_begin : std::clamp(reach / s.stride_w + 1, interior_begin, s.out_w);
+  }
+};
+
+// Loads and stores of a vector wider than a block: its 8-float pieces belong
+// to consecutive blocks, `plane` floats apart in the output. Specialized by
+// the instruction sets whose vectors are that wide (nchwc_conv_avx512.cpp).
+template <class Arch>
+struct NchwcBlockPieces;
+
+// The instruction set whose vectors are one block, for the single-block
+// groups of a kernel whose vectors are wider (specialized with NchwcBlockPieces).
+template <class Arch>
+struct NchwcNarrowArch;
+
 template <class Arch>
 struct NchwcConvKernel {
   using Batch = xsimd::batch<float, Arch>;
   static constexpr int kWidth = static_cast<int>(Batch::size);
-  static constexpr int kSub = static_cast<int>(kNchwcBlock) / kWidth;  // vectors per channel block
-  static_assert(kSub >= 1 && kSub * kWidth == kNchwcBlock, "a channel block is whole vectors");
   static constexpr std::int64_t kB = kNchwcBlock;
+  static constexpr bool kWide = kWidth > kB;  // a vector spans blocks
+  static constexpr int kSub = kWide ? 1 : static_cast<int>(kB) / kWidth;  // vectors per channel block
+  static_assert(kWide ? kWidth % kB == 0 : kSub * kWidth == kB, "blocks and vectors tile each other");
 
-  // What every tile of one call shares.
-  struct Job {
-    const NchwcConvShape& shape;
-    const float* input;
-    const float* packed;
-    float* output;
-    const Epilogue& epilogue;
-    // Floats per channel block of the input / output. (An NCHW input is a
-    // single block, so in_plane is never used to step between its blocks.)
-    std::int64_t in_plane, out_plane;
-    std::int64_t block_weights;        // packed floats per output block
-    // Output columns [interior_begin, interior_end) read no column outside the input.
-    std::int64_t interior_begin, interior_end;
+  // Vectors across OB blocks' channels at one pixel.
+  template <int OB>
+  static constexpr int vectors() {
+    static_assert(OB * kB % kWidth == 0, "a tile's blocks fill whole vectors");
+    return static_cast<int>(OB * kB / kWidth);
+  }
 
-    Job(const NchwcConvShape& s, const float* in, const float* w, float* out, const Epilogue& e,
-        std::int64_t weights_per_block)
-        : shape(s), input(in), packed(w), output(out), epilogue(e), in_plane(s.in_h * s.in_w * kB),
-          out_plane(s.out_h * s.out_w * kB), block_weights(weights_per_block) {
-      interior_begin = std::min((s.pad_left + s.stride_w - 1) / s.stride_w, s.out_w);
-      // The last column whose rightmost tap stays inside: c * stride <= reach.
-      const std::int64_t reach = s.in_w - 1 + s.pad_left - (s.kernel_w - 1) * s.dilation_w;
-      interior_end = reach < 0 ? interior_begin : std::clamp(reach / s.stride_w + 1, interior_begin, s.out_w);
-    }
-  };
+  // The vector at `at` of an output (or residual) laid out like the output.
+  [[gnu::always_inline]] static Batch load_output(const NchwcConvJob& job, const float* at) {
+    if constexpr (kWide)
+      return NchwcBlockPieces<Arch>::load(at, job.out_plane);
+    else
+      return Batch::load_unaligned(at);
+  }
+  [[gnu::always_inline]] static void store_output(const NchwcConvJob& job, const Batch& v, float* at) {
+    if constexpr (kWide)
+      NchwcBlockPieces<Arch>::store(v, at, job.out_plane);
+    else
+      v.store_unaligned(at);
+  }
 
   // Stores a tile's finished sums through the epilogue: sum i goes to
   // out_of(i) and belongs to channel offset channel_of(i) (for the bias).
   // The activation's switch runs once per tile, not once per vector.
   template <int K, class OutOf, class ChannelOf>
-  [[gnu::always_inline]] static void store_finished(const Job& job, const Batch (&sums)[K], OutOf out_of,
+  [[gnu::always_inline]] static void store_finished(const NchwcConvJob& job, const Batch (&sums)[K], OutOf out_of,
                                                     ChannelOf channel_of) {
     const Epilogue& e = job.epilogue;
     with_activation_simd<Batch>(e.activation, [&](auto activate) {
-#pragma GCC unroll 16
+#pragma GCC unroll 24
       for (int i = 0; i < K; ++i) {
         float* out = out_of(i);
         Batch v = sums[i];
         if (e.row_bias) v += Batch::load_unaligned(e.row_bias + channel_of(i));
-        if (e.residual) v += Batch::load_unaligned(e.residual + (out - job.output));
-        activate(v).store_unaligned(out);
+        if (e.residual) v += load_output(job, e.residual + (out - job.output));
+        store_output(job, activate(v), out);
       }
     });
   }
@@ -99,19 +134,18 @@ struct NchwcConvKernel {
       channels = kB;
       channel_step = 1;
     }
+    constexpr int kVectors = vectors<OB>();
 #pragma GCC unroll 8
     for (int ic = 0; ic < channels; ++ic) {
-      Batch wv[OB * kSub];
+      // The tile's OB blocks are consecutive in the group: one run of OB * 8 weights.
+      Batch wv[kVectors];
 #pragma GCC unroll 4
-      for (int i = 0; i < OB * kSub; ++i) wv[i] = Batch::load_unaligned(w + (ic * G + i / kSub) * kB + i % kSub * kWidth);
+      for (int i = 0; i < kVectors; ++i) wv[i] = Batch::load_unaligned(w + ic * G * kB + i * kWidth);
 #pragma GCC unroll 16
       for (int p = 0; p < PX; ++p) {
         const Batch xv(x[p * pixel_step + ic * channel_step]);
 #pragma GCC unroll 4
-        for (int i = 0; i < OB * kSub; ++i) {
-          const int sum = ((i / kSub) * PX + p) * kSub + i % kSub;
-          acc[sum] = xsimd::fma(wv[i], xv, acc[sum]);
-        }
+        for (int i = 0; i < kVectors; ++i) acc[i * PX + p] = xsimd::fma(wv[i], xv, acc[i * PX + p]);
       }
     }
   }
@@ -120,22 +154,25 @@ struct NchwcConvKernel {
   // outside the input: no kernel loops and no checks around the input blocks.
   // kNchwInput: the input is NCHW (NchwcConvShape::nchw_in_channels).
   template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise, bool kNchwInput>
-  static void dense_tile(const Job& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
+  static void dense_tile(const NchwcConvJob& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
                          std::int64_t ib_begin, std::int64_t ib_end) {
     // One flat array with every small loop unrolled: GCC kept a 3-D array of
     // sums on the stack (zeroed with rep stos) and folded the weight loads
     // into the FMAs, two loads per FMA.
-    constexpr int kSums = OB * PX * kSub;
+    constexpr int kSums = vectors<OB>() * PX;
     const NchwcConvShape& s = job.shape;
     const std::int64_t stride = kStride ? kStride : s.stride_w;
     float* out = job.output + block * job.out_plane + (row * s.out_w + col) * kB;
-    const auto out_at = [&](int i) {  // sum i = (o * PX + p) * kSub + v
-      const int v = i % kSub, p = i / kSub % PX, o = i / kSub / PX;
-      return out + o * job.out_plane + p * kB + v * kWidth;
+    // Sum i = v * PX + p: vector v of the tile's channels (from channel v *
+    // kWidth) at pixel p.
+    const auto channel_at = [](int i) { return i / PX * kWidth; };
+    const auto out_at = [&](int i) {
+      const int c = channel_at(i);
+      return out + c / kB * job.out_plane + i % PX * kB + c % kB;
     };
     Batch acc[kSums];
-#pragma GCC unroll 16
-    for (int i = 0; i < kSums; ++i) acc[i] = ib_begin == 0 ? Batch(0.0f) : Batch::load_unaligned(out_at(i));
+#pragma GCC unroll 24
+    for (int i = 0; i < kSums; ++i) acc[i] = ib_begin == 0 ? Batch(0.0f) : load_output(job, out_at(i));
     const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * stride - s.pad_left;
     // Floats per input pixel and channels per input block.
     constexpr std::int64_t kPixelFloats = kNchwInput ? 1 : kB;
@@ -163,10 +200,10 @@ struct NchwcConvKernel {
       }
     }
     if (ib_end == s.in_blocks) {
-      store_finished(job, acc, out_at, [&](int i) { return (block + i / kSub / PX) * kB + i % kSub * kWidth; });
+      store_finished(job, acc, out_at, [&](int i) { return block * kB + channel_at(i); });
     } else {
-#pragma GCC unroll 16
-      for (int i = 0; i < kSums; ++i) acc[i].store_unaligned(out_at(i));
+#pragma GCC unroll 24
+      for (int i = 0; i < kSums; ++i) store_output(job, acc[i], out_at(i));
     }
   }
 
@@ -178,7 +215,8 @@ struct NchwcConvKernel {
   // (PX - 1) * stride + K loads instead of PX * K (10 instead of 24 at 3x3
   // stride 1, 19 instead of 40 at 5x5 stride 2).
   template <int PX, bool kChecked, int kStride, int kKernel = 0>
-  static void depthwise_tile(const Job& job, std::int64_t block, std::int64_t row, std::int64_t col) {
+  static void depthwise_tile(const NchwcConvJob& job, std::int64_t block, std::int64_t row, std::int64_t col) {
+    static_assert(!kWide, "a depthwise tile's vectors are parts of one block");
     const NchwcConvShape& s = job.shape;
     const std::int64_t stride = kStride ? kStride : s.stride_w;
     Batch acc[PX * kSub];  // sum p * kSub + v (flat, as in dense_tile)
@@ -256,7 +294,7 @@ struct NchwcConvKernel {
   // kSegment columns of one row covering the output pixels
   // [pixel_begin, pixel_end) (row-major over the plane).
   template <class Segment>
-  static void for_row_segments(const Job& job, std::int64_t pixel_begin, std::int64_t pixel_end, Segment segment) {
+  static void for_row_segments(const NchwcConvJob& job, std::int64_t pixel_begin, std::int64_t pixel_end, Segment segment) {
     const std::int64_t out_w = job.shape.out_w;
     for (std::int64_t pixel = pixel_begin; pixel < pixel_end;) {
       const std::int64_t row = pixel / out_w, first = pixel % out_w;
@@ -270,7 +308,7 @@ struct NchwcConvKernel {
   // remaining columns through tail(col, count) (count < PX), and each run of
   // border columns through border(col, count), whose tiles check every tap.
   template <int PX, class Interior, class Tail, class Border>
-  static void for_columns(const Job& job, std::int64_t first, std::int64_t last, Interior interior, Tail tail,
+  static void for_columns(const NchwcConvJob& job, std::int64_t first, std::int64_t last, Interior interior, Tail tail,
                           Border border) {
     const std::int64_t lo = std::clamp(job.interior_begin, first, last);
     const std::int64_t hi = std::clamp(job.interior_end, lo, last);
@@ -307,7 +345,7 @@ struct NchwcConvKernel {
   // Blocks [block, block + OB) of a group of G at columns [first, last) of
   // one row, for one pass over the input blocks.
   template <int G, int OB, int PX, int kStride, bool kPointwise, bool kNchwInput>
-  static void dense_columns(const Job& job, const float* weights, std::int64_t block, std::int64_t row,
+  static void dense_columns(const NchwcConvJob& job, const float* weights, std::int64_t block, std::int64_t row,
                             std::int64_t first, std::int64_t last, std::int64_t ib, std::int64_t ib_end) {
     for_columns<PX>(
         job, first, last,
@@ -327,31 +365,57 @@ struct NchwcConvKernel {
         });
   }
 
-  // One row segment of a weight group of G blocks starting at `block`. Tiles
-  // take two blocks by six pixels (12 sums, 2 weight vectors and a
-  // broadcast: 15 of the 16 AVX2 registers) or one block by twelve.
+  // Pixels per tile of a group of G blocks. AVX2: two blocks by six pixels
+  // (12 sums, 2 weight vectors and a broadcast: 15 of the 16 registers) or
+  // one block by twelve. AVX-512: twelve pixels, four blocks in 24 sums
+  // (of 32 registers; 14 loads per 24 FMAs) or two in 12.
+  template <int G>
+  static constexpr int tile_pixels() {
+    return kWide || G == 1 ? 12 : 6;
+  }
+
+  // One row segment of a weight group of G blocks starting at `block`.
   template <int G, int kStride, bool kPointwise, bool kNchwInput>
-  static void dense_segment(const Job& job, std::int64_t block, std::int64_t row, std::int64_t first,
+  static void dense_segment(const NchwcConvJob& job, std::int64_t block, std::int64_t row, std::int64_t first,
                             std::int64_t last) {
     const std::int64_t in_blocks = job.shape.in_blocks, per_pass = input_blocks_per_pass(job.shape);
     const float* weights = job.packed + block * job.block_weights;
     for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
       const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
-      dense_columns<G, G, G == 2 ? 6 : 12, kStride, kPointwise, kNchwInput>(job, weights, block, row, first, last, ib,
-                                                                           ib_end);
+      dense_columns<G, G, tile_pixels<G>(), kStride, kPointwise, kNchwInput>(job, weights, block, row, first, last,
+                                                                            ib, ib_end);
+    }
+  }
+
+  // One row segment of the group of `group` blocks starting at `block`.
+  // Groups of 4 blocks come only to the wide kernel (nchwc_conv.cpp's
+  // dispatch); its single blocks run at NchwcNarrowArch's width.
+  template <int kStride, bool kPointwise, bool kNchwInput>
+  static void dense_group(const NchwcConvJob& job, std::int64_t group, std::int64_t block, std::int64_t row,
+                          std::int64_t first, std::int64_t last) {
+    if constexpr (kWide) {
+      if (group == 4) return dense_segment<4, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
+      if (group == 2) return dense_segment<2, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
+      using Narrow = NchwcConvKernel<typename NchwcNarrowArch<Arch>::type>;
+      Narrow::template dense_segment<1, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
+    } else {
+      if (group == 2) return dense_segment<2, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
+      dense_segment<1, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
     }
   }
 
   // Segment by segment, so that the groups of the range reuse the segment's
   // input from L1.
-  template <int kStride, bool kPointwise, bool kNchwInput = false>
-  static void dense_strided(const Job& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
+  template <int kStride, bool kPointwise, bool kNchwInput>
+  static void dense_strided(const NchwcConvJob& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
                             std::int64_t pixel_end) {
     for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
       std::int64_t block = block_begin;
-      for (; block + 2 <= block_end; block += 2)
-        dense_segment<2, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
-      if (block < block_end) dense_segment<1, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
+      while (block < block_end) {
+        const std::int64_t blocks = nchwc_group_at(job.shape, block);
+        dense_group<kStride, kPointwise, kNchwInput>(job, blocks, block, row, first, last);
+        block += blocks;
+      }
     });
   }
 
@@ -360,7 +424,7 @@ struct NchwcConvKernel {
                     std::int64_t pixel_begin, std::int64_t pixel_end) {
     // Packed floats per output block; a group of blocks starts at its first block times that.
     const std::int64_t block_channels = shape.nchw_in_channels > 0 ? shape.nchw_in_channels : kB;
-    const Job job(shape, input, packed, output, epilogue,
+    const NchwcConvJob job(shape, input, packed, output, epilogue,
                   shape.in_blocks * shape.kernel_h * shape.kernel_w * block_channels * kB);
     // An NCHW input (a first layer) takes the general path at any stride.
     if (shape.nchw_in_channels > 0)
@@ -369,15 +433,15 @@ struct NchwcConvKernel {
     // Strided pointwise layers (ResNet's downsample) take the general path:
     // one instantiation fewer.
     if (pointwise && shape.stride_w == 1)
-      dense_strided<1, true>(job, block_begin, block_end, pixel_begin, pixel_end);
+      dense_strided<1, true, false>(job, block_begin, block_end, pixel_begin, pixel_end);
     else if (shape.stride_w == 1)
-      dense_strided<1, false>(job, block_begin, block_end, pixel_begin, pixel_end);
+      dense_strided<1, false, false>(job, block_begin, block_end, pixel_begin, pixel_end);
     else
-      dense_strided<0, false>(job, block_begin, block_end, pixel_begin, pixel_end);
+      dense_strided<0, false, false>(job, block_begin, block_end, pixel_begin, pixel_end);
   }
 
   template <int kStride, int kKernel = 0>
-  static void depthwise_blocks(const Job& job, std::int64_t block_begin, std::int64_t block_end,
+  static void depthwise_blocks(const NchwcConvJob& job, std::int64_t block_begin, std::int64_t block_end,
                                std::int64_t pixel_begin, std::int64_t pixel_end) {
     constexpr int kPixels = 8 / kSub;
     for (std::int64_t block = block_begin; block < block_end; ++block)
@@ -415,7 +479,7 @@ struct NchwcConvKernel {
     std::int64_t first_row = 0, last_row = 0, width = 0;
     bool use() const { return last_row > first_row; }
   };
-  static PaddedRows padded_rows(const Job& job, std::int64_t pixel_begin, std::int64_t pixel_end) {
+  static PaddedRows padded_rows(const NchwcConvJob& job, std::int64_t pixel_begin, std::int64_t pixel_end) {
     const NchwcConvShape& s = job.shape;
     PaddedRows rows;
     const std::int64_t border_columns = s.out_w - (job.interior_end - job.interior_begin);
@@ -432,7 +496,7 @@ struct NchwcConvKernel {
 
   // Copies block `block`'s rows of `rows` into `buffer`, zero where they
   // fall in the padding.
-  static void copy_padded_rows(const Job& job, const PaddedRows& rows, std::int64_t block, float* buffer) {
+  static void copy_padded_rows(const NchwcConvJob& job, const PaddedRows& rows, std::int64_t block, float* buffer) {
     const NchwcConvShape& s = job.shape;
     const float* plane = job.input + block * job.in_plane;
     for (std::int64_t r = rows.first_row; r < rows.last_row; ++r) {
@@ -451,7 +515,7 @@ struct NchwcConvKernel {
   }
 
   template <int kStride, int kKernel>
-  static void depthwise_padded(const Job& job, const PaddedRows& rows, std::int64_t block_begin,
+  static void depthwise_padded(const NchwcConvJob& job, const PaddedRows& rows, std::int64_t block_begin,
                                std::int64_t block_end, std::int64_t pixel_begin, std::int64_t pixel_end) {
     constexpr int kPixels = 8 / kSub;
     // The buffer as the input of a layer without padding whose row 0 is
@@ -462,7 +526,7 @@ struct NchwcConvKernel {
     padded.pad_top = rows.first_row;
     padded.pad_left = 0;
     alignas(64) float buffer[kPaddedPlaneFloats];
-    Job padded_job(padded, buffer, job.packed, job.output, job.epilogue, job.block_weights);
+    NchwcConvJob padded_job(padded, buffer, job.packed, job.output, job.epilogue, job.block_weights);
     padded_job.in_plane = 0;  // one block at a time
     for (std::int64_t block = block_begin; block < block_end; ++block) {
       copy_padded_rows(job, rows, block, buffer);
@@ -478,7 +542,7 @@ struct NchwcConvKernel {
   }
 
   template <int kStride>
-  static bool try_depthwise_padded(const Job& job, std::int64_t block_begin, std::int64_t block_end,
+  static bool try_depthwise_padded(const NchwcConvJob& job, std::int64_t block_begin, std::int64_t block_end,
                                    std::int64_t pixel_begin, std::int64_t pixel_end) {
     const PaddedRows rows = padded_rows(job, pixel_begin, pixel_end);
     if (!rows.use()) return false;
@@ -491,7 +555,7 @@ struct NchwcConvKernel {
   static void depthwise(const NchwcConvShape& shape, const float* input, const float* packed, float* output,
                         const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
                         std::int64_t pixel_begin, std::int64_t pixel_end) {
-    const Job job(shape, input, packed, output, epilogue, shape.kernel_h * shape.kernel_w * kB);
+    const NchwcConvJob job(shape, input, packed, output, epilogue, shape.kernel_h * shape.kernel_w * kB);
     if (shape.stride_w == 1 && try_depthwise_padded<1>(job, block_begin, block_end, pixel_begin, pixel_end)) return;
     if (shape.stride_w == 2 && try_depthwise_padded<2>(job, block_begin, block_end, pixel_begin, pixel_end)) return;
     const bool unit = shape.stride_w == 1 && shape.dilation_w == 1;
