@@ -151,17 +151,20 @@ struct SgemmKernel {
       for (int j = 0; j < C; ++j) acc[j * kChains + chain] = xsimd::fma(ak, Batch(b[j]), acc[j * kChains + chain]);
       b += b_step;
     };
+    // The vectors of the last k's would read past the panel (past the
+    // buffer, for the last panel): one k on AVX2 (8 lanes, 6 rows), two on
+    // AVX-512 (16 lanes). Their rows go through a zeroed copy.
+    constexpr std::int64_t kTailSteps = (kWidth + kMr - 1) / kMr - 1;
+    const std::int64_t tail = std::min<std::int64_t>(kc, kTailSteps), body = kc - tail;
     std::int64_t k = 0;
-    for (; k + kChains < kc; k += kChains) {
+    for (; k + kChains <= body; k += kChains) {
 #pragma GCC unroll 4
       for (int chain = 0; chain < kChains; ++chain) step(Batch::load_unaligned(a + (k + chain) * kMr), chain);
     }
-    for (; k + 1 < kc; ++k) step(Batch::load_unaligned(a + k * kMr), 0);
-    // The last k's vector would read past the panel (past the buffer, for
-    // the last panel): its rows go through a zeroed copy.
-    alignas(64) float last_rows[kWidth] = {};
-    std::copy(a + (kc - 1) * kMr, a + kc * kMr, last_rows);
-    step(Batch::load_aligned(last_rows), 0);
+    for (; k < body; ++k) step(Batch::load_unaligned(a + k * kMr), 0);
+    alignas(64) float last_rows[kTailSteps * kMr + kWidth] = {};
+    std::copy(a + body * kMr, a + kc * kMr, last_rows);
+    for (; k < kc; ++k) step(Batch::load_unaligned(last_rows + (k - body) * kMr), 0);
     alignas(64) float sums[C * kWidth];
 #pragma GCC unroll 4
     for (int j = 0; j < C; ++j) {
