@@ -24,6 +24,7 @@
 
 #include "ops/kernels/depthwise_conv.hpp"
 #include "ops/kernels/epilogue_simd.hpp"
+#include "ops/kernels/simd_fma.hpp"
 
 // The buffers' rows are tens of floats: GCC would otherwise turn the short copy
 // and zeroing loops below into memcpy / memset calls (or rep stos), whose
@@ -194,7 +195,7 @@ struct DepthwiseConvKernel {
                                   : p + ((kh % 2) * 2 + kw % 2) * b.sub + (kh / 2) * b.pitch + kw / 2;
         const Batch tap = w[kh * K + kw];
 #pragma GCC unroll 16
-        for (int u = 0; u < U; ++u) acc[u] = xsimd::fma(Batch::load_unaligned(src + q + u * kWidth), tap, acc[u]);
+        for (int u = 0; u < U; ++u) acc[u] = fmadd(Batch::load_unaligned(src + q + u * kWidth), tap, acc[u]);
       }
     }
   }

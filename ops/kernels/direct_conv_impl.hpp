@@ -8,6 +8,7 @@
 
 #include "ops/kernels/direct_conv.hpp"
 #include "ops/kernels/epilogue_simd.hpp"
+#include "ops/kernels/simd_fma.hpp"
 
 namespace onnxrun::kernels {
 
@@ -58,8 +59,8 @@ struct DirectConvKernel {
 #pragma GCC unroll 6
             for (std::int64_t o = 0; o < kOc; ++o) {
               const Batch wo(w[o]);
-              acc0[o] = xsimd::fma(wo, in0, acc0[o]);
-              acc1[o] = xsimd::fma(wo, in1, acc1[o]);
+              acc0[o] = fmadd(wo, in0, acc0[o]);
+              acc1[o] = fmadd(wo, in1, acc1[o]);
             }
             w += kOc;
           }

@@ -4,6 +4,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "ops/kernels/epilogue.hpp"
+#include "ops/kernels/simd_fma.hpp"
 #include "ops/kernels/sigmoid_simd.hpp"
 
 namespace onnxrun::kernels {
@@ -17,9 +18,9 @@ inline Batch apply_activation_simd(Batch x, const ActivationParams& a) {
     case Activation::LeakyRelu: return xsimd::select(x < Batch(0.0f), x * Batch(a.alpha), x);
     case Activation::Sigmoid: return sigmoid_simd(x);
     case Activation::HardSigmoid:
-      return xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), xsimd::fma(x, Batch(a.alpha), Batch(a.beta))));
+      return xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), fmadd(x, Batch(a.alpha), Batch(a.beta))));
     case Activation::HardSwish:
-      return x * xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), xsimd::fma(x, Batch(a.alpha), Batch(a.beta))));
+      return x * xsimd::max(Batch(0.0f), xsimd::min(Batch(1.0f), fmadd(x, Batch(a.alpha), Batch(a.beta))));
     case Activation::Silu: return silu_simd(x);
   }
   return x;

@@ -26,6 +26,7 @@
 
 #include "ops/kernels/epilogue_simd.hpp"
 #include "ops/kernels/nchwc_conv.hpp"
+#include "ops/kernels/simd_fma.hpp"
 
 namespace onnxrun::kernels {
 
@@ -145,7 +146,7 @@ struct NchwcConvKernel {
       for (int p = 0; p < PX; ++p) {
         const Batch xv(x[p * pixel_step + ic * channel_step]);
 #pragma GCC unroll 4
-        for (int i = 0; i < kVectors; ++i) acc[i * PX + p] = xsimd::fma(wv[i], xv, acc[i * PX + p]);
+        for (int i = 0; i < kVectors; ++i) acc[i * PX + p] = fmadd(wv[i], xv, acc[i * PX + p]);
       }
     }
   }
@@ -245,7 +246,7 @@ struct NchwcConvKernel {
 #pragma GCC unroll 8
               for (int kw = 0; kw < kKernel; ++kw)
                 if (j - kw >= 0 && j - kw < PX)
-                  acc[(j - kw) * kSub + v] = xsimd::fma(wv[kw * kSub + v], xv, acc[(j - kw) * kSub + v]);
+                  acc[(j - kw) * kSub + v] = fmadd(wv[kw * kSub + v], xv, acc[(j - kw) * kSub + v]);
             }
           continue;
         }
@@ -258,7 +259,7 @@ struct NchwcConvKernel {
             for (int kw = 0; kw < kKernel; ++kw) {
               const int d = j - kw;  // = pixel * kStride for the pixel this tap serves
               if (d >= 0 && d % kStride == 0 && d / kStride < PX)
-                acc[d / kStride * kSub + v] = xsimd::fma(wv[kw * kSub + v], xv, acc[d / kStride * kSub + v]);
+                acc[d / kStride * kSub + v] = fmadd(wv[kw * kSub + v], xv, acc[d / kStride * kSub + v]);
             }
           }
         continue;
@@ -276,7 +277,7 @@ struct NchwcConvKernel {
 #pragma GCC unroll 4
           for (int v = 0; v < kSub; ++v)
             acc[p * kSub + v] =
-                xsimd::fma(wv[v], Batch::load_unaligned(x + p * stride * kB + v * kWidth), acc[p * kSub + v]);
+                fmadd(wv[v], Batch::load_unaligned(x + p * stride * kB + v * kWidth), acc[p * kSub + v]);
         }
       }
     }

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "ops/kernels/epilogue_simd.hpp"
+#include "ops/kernels/simd_fma.hpp"
 #include "ops/kernels/sgemm.hpp"
 
 namespace onnxrun::kernels {
@@ -46,8 +47,8 @@ struct SgemmKernel {
 #pragma GCC unroll 6
       for (std::int64_t r = 0; r < kMr; ++r) {
         const Batch ar(a[r]);
-        acc0[r] = xsimd::fma(ar, b0, acc0[r]);
-        acc1[r] = xsimd::fma(ar, b1, acc1[r]);
+        acc0[r] = fmadd(ar, b0, acc0[r]);
+        acc1[r] = fmadd(ar, b1, acc1[r]);
       }
       a += kMr;
       b += b_step;
@@ -115,8 +116,8 @@ struct SgemmKernel {
       const Batch b0 = Batch::load_unaligned(b);
 #pragma GCC unroll 6
       for (std::int64_t r = 0; r < kMr; ++r) {
-        acc[r] = xsimd::fma(Batch(a0[r]), b0, acc[r]);
-        acc[kMr + r] = xsimd::fma(Batch(a1[r]), b0, acc[kMr + r]);
+        acc[r] = fmadd(Batch(a0[r]), b0, acc[r]);
+        acc[kMr + r] = fmadd(Batch(a1[r]), b0, acc[kMr + r]);
       }
       a0 += kMr;
       a1 += kMr;
@@ -148,7 +149,7 @@ struct SgemmKernel {
     for (int i = 0; i < C * kChains; ++i) acc[i] = Batch(0.0f);
     const auto step = [&](const Batch& ak, int chain) {
 #pragma GCC unroll 4
-      for (int j = 0; j < C; ++j) acc[j * kChains + chain] = xsimd::fma(ak, Batch(b[j]), acc[j * kChains + chain]);
+      for (int j = 0; j < C; ++j) acc[j * kChains + chain] = fmadd(ak, Batch(b[j]), acc[j * kChains + chain]);
       b += b_step;
     };
     // The vectors of the last k's would read past the panel (past the
@@ -210,8 +211,8 @@ struct SgemmKernel {
 #pragma GCC unroll 4
       for (int q = 0; q < P; ++q) {
         const float* bq = b + (q * kc + k) * kNr;
-        acc[2 * q] = xsimd::fma(ak, Batch::load_unaligned(bq), acc[2 * q]);
-        acc[2 * q + 1] = xsimd::fma(ak, Batch::load_unaligned(bq + kWidth), acc[2 * q + 1]);
+        acc[2 * q] = fmadd(ak, Batch::load_unaligned(bq), acc[2 * q]);
+        acc[2 * q + 1] = fmadd(ak, Batch::load_unaligned(bq + kWidth), acc[2 * q + 1]);
       }
     }
     for (int q = 0; q < P; ++q) {

@@ -13,6 +13,8 @@
 
 #include <cstdint>
 
+#include "ops/kernels/simd_fma.hpp"
+
 namespace onnxrun::kernels {
 
 // e^-x for x in [-87, 87] (clamped there, so never inf or denormal), as
@@ -28,16 +30,16 @@ inline Batch exp_of_negative(Batch x) {
   using Int = xsimd::batch<std::int32_t, typename Batch::arch_type>;
   const Batch round_magic(12582912.0f);  // 1.5 * 2^23
   const Batch clamped = xsimd::min(xsimd::max(x, Batch(-87.0f)), Batch(87.0f));
-  const Batch shifted = xsimd::fma(clamped, Batch(-1.44269504088896341f), round_magic);
+  const Batch shifted = fmadd(clamped, Batch(-1.44269504088896341f), round_magic);
   const Batch n = shifted - round_magic;
-  Batch r = xsimd::fnms(n, Batch(0.693359375f), clamped);  // -x - n ln2_hi
-  r = xsimd::fnma(n, Batch(-2.12194442e-4f), r);           // - n ln2_lo
+  Batch r = fnmsub(n, Batch(0.693359375f), clamped);  // -x - n ln2_hi
+  r = fnmadd(n, Batch(-2.12194442e-4f), r);           // - n ln2_lo
   Batch p(8.37513525e-3f);
-  p = xsimd::fma(p, r, Batch(4.19175662e-2f));
-  p = xsimd::fma(p, r, Batch(1.66664153e-1f));
-  p = xsimd::fma(p, r, Batch(4.99988675e-1f));
-  p = xsimd::fma(p, r, Batch(1.0f));
-  p = xsimd::fma(p, r, Batch(1.00000012f));
+  p = fmadd(p, r, Batch(4.19175662e-2f));
+  p = fmadd(p, r, Batch(1.66664153e-1f));
+  p = fmadd(p, r, Batch(4.99988675e-1f));
+  p = fmadd(p, r, Batch(1.0f));
+  p = fmadd(p, r, Batch(1.00000012f));
   const Int exponent = xsimd::bitwise_cast<Int>(shifted) << 23;
   return xsimd::bitwise_cast<Batch>(xsimd::bitwise_cast<Int>(p) + exponent);
 }
