@@ -26,8 +26,8 @@ NchwcConvEntry* dense_entry(const NchwcConvShape& shape) {
 NchwcConvEntry* depthwise_entry() {
   switch (active_isa()) {
     case Isa::Sse2: return nchwc_depthwise_conv_sse2;
-    case Isa::Avx2Fma:
-    case Isa::Avx512: return nchwc_depthwise_conv_avx2;
+    case Isa::Avx2Fma: return nchwc_depthwise_conv_avx2;
+    case Isa::Avx512: return nchwc_depthwise_conv_avx512;
   }
   return nchwc_depthwise_conv_sse2;
 }

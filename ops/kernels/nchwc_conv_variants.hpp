@@ -1,8 +1,7 @@
 #pragma once
 // One pair of entry points per instruction set, each defined in its own file
 // compiled with that set's flags (nchwc_conv_sse2.cpp, _avx2.cpp,
-// _avx512.cpp). AVX-512 has only the dense kernel: its vector holds two
-// blocks of a weight group; depthwise layers run the AVX2 kernel there.
+// _avx512.cpp).
 #include "ops/kernels/nchwc_conv.hpp"
 
 namespace onnxrun::kernels {
@@ -14,6 +13,6 @@ using NchwcConvEntry = void(const NchwcConvShape& shape, const float* input, con
 
 NchwcConvEntry nchwc_conv_sse2, nchwc_depthwise_conv_sse2;
 NchwcConvEntry nchwc_conv_avx2, nchwc_depthwise_conv_avx2;
-NchwcConvEntry nchwc_conv_avx512;
+NchwcConvEntry nchwc_conv_avx512, nchwc_depthwise_conv_avx512;
 
 }  // namespace onnxrun::kernels

@@ -75,7 +75,7 @@ TEST_CASE("direct conv matches the reference: kernels, strides, dilations, pads,
       for (const auto& [in_channels, out_channels] : {std::pair{3, 10}, {1, 1}, {2, 6}, {4, 13}}) {
         const ConvParams p = params(g, g.h * g.w > 5000 ? 1 : 2, in_channels, out_channels);
         if (p.out[1] == 0 || p.out[2] == 0) continue;
-        INFO("isa " << k::isa_name(isa) << " in " << g.h << "x" << g.w << " kernel " << g.kernel_h << "x"
+        INFO("isa " << std::string(k::isa_name(isa)) << " in " << g.h << "x" << g.w << " kernel " << g.kernel_h << "x"
                     << g.kernel_w << " out " << p.out[1] << "x" << p.out[2] << " channels " << in_channels << "->"
                     << out_channels);
         onnxrun::testing::check_conv_algorithm(onnxrun::make_conv_direct, p, ConvCheck{true, false, {}, false, nullptr}, rng);
@@ -100,7 +100,7 @@ TEST_CASE("direct conv output widths around the column tile, epilogues and threa
         c.bias = variant % 2 == 0;
         c.residual = variant >= 2;
         c.activation = activations[variant];
-        INFO("isa " << k::isa_name(isa) << " width " << w << " variant " << variant);
+        INFO("isa " << std::string(k::isa_name(isa)) << " width " << w << " variant " << variant);
         onnxrun::testing::check_conv_algorithm(onnxrun::make_conv_direct, p, c, rng, variant % 2 ? &pool : nullptr);
       }
   }

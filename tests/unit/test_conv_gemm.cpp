@@ -96,7 +96,8 @@ void check_case(const ConvCase& c, const k::ActivationParams& activation, bool b
     max_error = std::max(max_error, std::isnan(actual[i]) ? INFINITY : std::abs(actual[i] - expected[i]));
     max_expected = std::max(max_expected, std::abs(expected[i]));
   }
-  INFO(algorithm->name() << " isa " << k::isa_name(k::active_isa()) << " in " << p.in[0] << "x" << p.in[1] << "x"
+  INFO(algorithm->name() << " isa " << std::string(k::isa_name(k::active_isa()))
+       << " in " << p.in[0] << "x" << p.in[1] << "x"
                          << p.in[2] << " C " << p.in_channels << " M " << p.out_channels << " g " << p.groups
                          << " k " << p.kernel[0] << "x" << p.kernel[1] << "x" << p.kernel[2] << " s " << p.stride[2]
                          << " threads " << threads);

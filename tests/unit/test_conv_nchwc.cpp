@@ -167,7 +167,7 @@ TEST_CASE("NCHW8c dense convolution matches the reference on every instruction s
   std::mt19937 rng(7);
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
-    CAPTURE(k::isa_name(isa));
+    CAPTURE(std::string(k::isa_name(isa)));
     // Block counts 1-5 and 9 cover every tile width (OB 4, 3, 2, 1 and a
     // remainder); widths around the tiles (3, 4, 6, 8 pixels) and borders.
     for (std::int64_t out_blocks : {1, 2, 3, 4, 5, 9})
@@ -208,10 +208,13 @@ TEST_CASE("NCHW8c depthwise convolution matches the reference on every instructi
   std::mt19937 rng(11);
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
-    CAPTURE(k::isa_name(isa));
+    CAPTURE(std::string(k::isa_name(isa)));
+    // Widths 1-17 reach the 4-, 2- and 1-pixel tiles and the 8-pixel one;
+    // on AVX-512, 14 a tile of 7 pairs, 28 one of 16 pixels and one of 6
+    // pairs, 40 one of 16 pixels and an AVX2 tile of 8.
     for (std::int64_t kernel : {3, 5})
       for (std::int64_t stride : {1, 2})
-        for (std::int64_t w : {1, 3, 8, 9, 17}) {
+        for (std::int64_t w : {1, 3, 8, 9, 14, 17, 28, 40}) {
           Layer l;
           l.depthwise = true;
           l.batch = 2;
@@ -248,7 +251,7 @@ TEST_CASE("NCHW8c depthwise convolution on narrow planes (zero-bordered copies) 
   };
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
-    CAPTURE(k::isa_name(isa));
+    CAPTURE(std::string(k::isa_name(isa)));
     for (const Plane& plane :
          {Plane{7, 7, 3, 1}, Plane{7, 7, 5, 1}, Plane{14, 14, 3, 1}, Plane{14, 14, 5, 2}, Plane{80, 12, 5, 1}})
       for (onnxrun::ThreadPool* threads : {static_cast<onnxrun::ThreadPool*>(nullptr), &pool}) {
@@ -298,7 +301,8 @@ TEST_CASE("NCHW8c depthwise convolution over pixel ranges cut mid-row gives the 
       const std::int64_t cuts[] = {0, 5, pixels / 2 + 3, pixels - 1, pixels};
       for (int i = 0; i + 1 < 5; ++i)
         k::nchwc_depthwise_conv(shape, input.data(), packed.data(), cut.data(), epilogue, 0, 2, cuts[i], cuts[i + 1]);
-      INFO("isa " << k::isa_name(isa) << " plane " << plane.size << " kernel " << plane.kernel << " stride "
+      INFO("isa " << std::string(k::isa_name(isa))
+           << " plane " << plane.size << " kernel " << plane.kernel << " stride "
                   << plane.stride);
       CHECK(std::memcmp(whole.data(), cut.data(), whole.size() * sizeof(float)) == 0);
     }
@@ -327,7 +331,7 @@ TEST_CASE("NCHW8c convolution from an NCHW input (first layers) matches the refe
   onnxrun::ThreadPool pool(3);
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
-    CAPTURE(k::isa_name(isa));
+    CAPTURE(std::string(k::isa_name(isa)));
     // 1, 3 (RGB) and 5 input channels; 1-3 output blocks (a lone last block);
     // widths around the 6-pixel tile and its 4/2/1 tails, with border columns.
     for (std::int64_t in_channels : {1, 3, 5})

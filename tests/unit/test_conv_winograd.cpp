@@ -285,7 +285,8 @@ TEST_CASE("winograd SIMD transforms match the scalar transforms at tile counts a
       const std::vector<float> bias = normal_floats(rng, l.out_channels);
       for (std::int64_t count : {std::int64_t{1}, width - 1, width, width + 1, nr + 1, std::int64_t{37}})
         for (std::int64_t begin : {std::int64_t{0}, std::int64_t{7}, total - count}) {
-          INFO("isa " << k::isa_name(isa) << " m " << m << " tiles [" << begin << ", " << begin + count << ")");
+          INFO("isa " << std::string(k::isa_name(isa))
+               << " m " << m << " tiles [" << begin << ", " << begin + count << ")");
           const std::int64_t n_pad = (count + nr - 1) / nr * nr;
           const std::int64_t v_stride = l.in_channels * n_pad + 5;  // odd on purpose
           std::vector<float> simd(static_cast<std::size_t>(positions * v_stride), 1234.0f), scalar = simd;

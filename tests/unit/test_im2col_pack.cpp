@@ -94,7 +94,8 @@ TEST_CASE("im2col packing matches the packed im2col matrix bit for bit") {
         std::vector<float> expected(size), actual(size, NAN);
         k::sgemm_pack_b(matrix.data() + begin, N, 1, K, cols, expected.data());
         k::im2col_pack_b(input.data(), g, begin, cols, actual.data());
-        INFO("isa " << k::isa_name(isa) << " channels " << c.channels << " in " << g.in[0] << "x" << g.in[1] << "x"
+        INFO("isa " << std::string(k::isa_name(isa))
+             << " channels " << c.channels << " in " << g.in[0] << "x" << g.in[1] << "x"
                     << g.in[2] << " kernel " << g.kernel[1] << "x" << g.kernel[2] << " stride " << g.stride[2]
                     << " columns " << begin << "+" << cols);
         CHECK(std::memcmp(expected.data(), actual.data(), size * sizeof(float)) == 0);

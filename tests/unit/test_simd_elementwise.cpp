@@ -120,7 +120,7 @@ TEST_CASE("simd unary kernels match the scalar ops at vector edges, NaN and infi
     k::set_active_isa(isa);
     for (const UnaryCase& c : unary_cases())
       for (std::int64_t n : kSizes) {
-        INFO(c.name << " n " << n << " isa " << k::isa_name(isa));
+        INFO(c.name << " n " << n << " isa " << std::string(k::isa_name(isa)));
         const std::vector<float> x = test_values(rng, n);
         std::vector<float> expected(x.size()), y(x.size(), 12345.0f);
         std::transform(x.begin(), x.end(), expected.begin(), c.reference);
@@ -150,7 +150,7 @@ TEST_CASE("simd Sigmoid and SiLU stay within 1e-6 relative error of the double f
     k::set_active_isa(isa);
     for (k::Activation kind : {k::Activation::Sigmoid, k::Activation::Silu}) {
       const bool silu = kind == k::Activation::Silu;
-      INFO((silu ? "Silu" : "Sigmoid") << " isa " << k::isa_name(isa));
+      INFO((silu ? "Silu" : "Sigmoid") << " isa " << std::string(k::isa_name(isa)));
       std::vector<float> y(x.size());
       k::elementwise_unary(activation(kind), x.data(), y.data(), static_cast<std::int64_t>(x.size()));
       std::int64_t bad = 0;
@@ -196,7 +196,7 @@ TEST_CASE("simd binary kernels give the scalar results exactly: vector-vector, v
     for (int o = 0; o < 4; ++o)
       for (std::int64_t n : kSizes) {
         const k::BinaryArith op = kArith[o];
-        INFO(kArithNames[o] << " n " << n << " isa " << k::isa_name(isa));
+        INFO(kArithNames[o] << " n " << n << " isa " << std::string(k::isa_name(isa)));
         const std::vector<float> a = test_values(rng, n, 2.0f), b = test_values(rng, n, 2.0f);
         const float s = -1.75f;
         std::vector<float> vv(a.size()), vs(a.size()), sv(a.size()), out(a.size(), 12345.0f);
@@ -299,7 +299,7 @@ TEST_CASE("unary ops and Clip on float32 match the scalar formulas, NaN passing 
         if (op == "Clip") runner.constant(tensor_of({}, {c.alpha})).constant(tensor_of({}, {c.beta}));
         std::vector<float> expected(x.size());
         std::transform(x.begin(), x.end(), expected.begin(), c.reference);
-        INFO(c.op << " " << onnxrun::shape_to_string(shape) << " isa " << k::isa_name(isa));
+        INFO(c.op << " " << onnxrun::shape_to_string(shape) << " isa " << std::string(k::isa_name(isa)));
         CHECK(mismatches(run_both(runner).data_as<float>(), expected, false) == 0);
       }
     // A NaN bound clips nothing (every comparison with it is false).
@@ -342,7 +342,7 @@ TEST_CASE("Add, Sub, Mul, Div on float32: same shapes, scalars, per-channel and 
         runner.input(a).input(b);
         const Tensor y = run_both(runner);
         INFO(kArithNames[o] << " " << onnxrun::shape_to_string(pair.a) << " and "
-                            << onnxrun::shape_to_string(pair.b) << " isa " << k::isa_name(isa));
+                            << onnxrun::shape_to_string(pair.b) << " isa " << std::string(k::isa_name(isa)));
         const std::vector<float> expected = broadcast_oracle(kArith[o], a, b, y.shape());
         CHECK(mismatches(y.data_as<float>(), expected, true) == 0);
       }

@@ -84,7 +84,7 @@ std::string describe(const Case2d& c) {
   std::ostringstream s;
   s << "in " << c.in_h << "x" << c.in_w << " kernel " << c.kernel_h << "x" << c.kernel_w << " stride " << c.stride_h
     << "x" << c.stride_w << " pad " << c.pad_h << "x" << c.pad_w << " ceil " << c.ceil_mode
-    << " isa " << k::isa_name(k::active_isa());
+    << " isa " << std::string(k::isa_name(k::active_isa()));
   return s.str();
 }
 
@@ -172,7 +172,7 @@ TEST_CASE("simd maxpool2d / avgpool2d match the reference around vector edges, e
                 ++cases;
                 if (!check_case(c, rng, 0.0)) ++failures;
               }
-    INFO("isa " << k::isa_name(isa) << ": " << failures << " of " << cases << " geometries wrong");
+    INFO("isa " << std::string(k::isa_name(isa)) << ": " << failures << " of " << cases << " geometries wrong");
     CHECK(failures == 0);
     CHECK(cases > 1000);
   }
@@ -204,7 +204,7 @@ TEST_CASE("simd maxpool2d propagates NaN like the reference (torch.max_pool2d), 
       k::maxpool2d(g, x.data(), actual.data(), 0, 1);
       wrong += mismatches(actual, expected, true);
     }
-    INFO("isa " << k::isa_name(isa));
+    INFO("isa " << std::string(k::isa_name(isa)));
     CHECK(wrong == 0);
   }
 }
@@ -229,7 +229,7 @@ TEST_CASE("simd maxpool2d with infinities of both signs in a plane matches the r
         std::vector<float> actual(static_cast<std::size_t>(2 * p.out[1] * p.out[2])), expected(actual.size());
         ref::maxpool_reference<float>(p, x.data(), expected.data(), nullptr, false, 0, 2);
         k::maxpool2d(g, x.data(), actual.data(), 0, 2);
-        INFO("isa " << k::isa_name(isa) << " in_w " << in_w << " both signs " << both_signs);
+        INFO("isa " << std::string(k::isa_name(isa)) << " in_w " << in_w << " both signs " << both_signs);
         CHECK(mismatches(actual, expected, true) == 0);
       }
     }
@@ -242,7 +242,7 @@ TEST_CASE("simd global pools match the reference at plane sizes around vector ed
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
     for (std::int64_t plane : {1, 7, 8, 9, 15, 16, 17, 31, 33, 49, 1000, 12544}) {
-      INFO("isa " << k::isa_name(isa) << " plane " << plane);
+      INFO("isa " << std::string(k::isa_name(isa)) << " plane " << plane);
       const std::int64_t planes = 4;
       // Offset values: a mean far from zero shows a lost or doubled element.
       std::vector<float> x = random_values(rng, planes * plane);
