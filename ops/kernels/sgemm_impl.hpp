@@ -31,24 +31,40 @@ struct SgemmKernel {
     }
   }
 
-  // b_step: floats from one row of the B panel to the next (kNr when packed).
-  static void micro_kernel(std::int64_t kc, const float* a, const float* b, std::int64_t b_step, float* c,
-                           std::int64_t ldc, std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
-                           const Epilogue& epilogue, std::int64_t row0, const float* residual) {
-    Batch acc0[kMr], acc1[kMr];
-#pragma GCC unroll 6
-    for (std::int64_t r = 0; r < kMr; ++r) acc0[r] = acc1[r] = Batch(0.0f);
+  // The register tile: RP consecutive row panels of A (RP * kMr rows of C)
+  // by V vectors of columns, kc steps of K. b_step: floats from one row of
+  // the B panel to the next (kNr when packed). rows counts the tile's rows
+  // inside M.
+  //   1 x 2: the tile of AVX2, whose 16 registers hold 12 sums;
+  //   2 x 2: AVX-512's (24 of its 32 registers): per step 2 loads of B and
+  //          12 broadcasts of A feed 24 FMAs, against 2 and 6 for 12;
+  //   2 x 1: a last column panel of at most kWidth columns (N = 49 at 7x7
+  //          leaves one of 16), so that no FMA is spent on an empty vector.
+  // Every path sums a C element's products in the order of k onto zero, so
+  // its bits do not depend on the tile that computed it.
+  template <int RP, int V>
+  static void tile_kernel(std::int64_t kc, const float* a, const float* b, std::int64_t b_step, float* c,
+                          std::int64_t ldc, std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
+                          const Epilogue& epilogue, std::int64_t row0, const float* residual) {
+    constexpr int kRows = RP * static_cast<int>(kMr);
+    const std::int64_t panel_step = kc * kMr;  // floats from one packed A panel to the next
+    Batch acc[kRows][V];
+#pragma GCC unroll 12
+    for (int r = 0; r < kRows; ++r)
+#pragma GCC unroll 2
+      for (int v = 0; v < V; ++v) acc[r][v] = Batch(0.0f);
     // Unrolled: the loop's own adds and branch would otherwise take a fifth
-    // of the front end's slots next to 12 FMAs and 8 loads per step.
+    // of the front end's slots next to the 1 x 2 tile's 12 FMAs and 8 loads.
 #pragma GCC unroll 4
     for (std::int64_t k = 0; k < kc; ++k) {
-      const Batch b0 = Batch::load_unaligned(b);
-      const Batch b1 = Batch::load_unaligned(b + kWidth);
-#pragma GCC unroll 6
-      for (std::int64_t r = 0; r < kMr; ++r) {
-        const Batch ar(a[r]);
-        acc0[r] = fmadd(ar, b0, acc0[r]);
-        acc1[r] = fmadd(ar, b1, acc1[r]);
+      Batch bv[V];
+#pragma GCC unroll 2
+      for (int v = 0; v < V; ++v) bv[v] = Batch::load_unaligned(b + v * kWidth);
+#pragma GCC unroll 12
+      for (int r = 0; r < kRows; ++r) {
+        const Batch ar(a[r / kMr * panel_step + r % kMr]);
+#pragma GCC unroll 2
+        for (int v = 0; v < V; ++v) acc[r][v] = fmadd(ar, bv[v], acc[r][v]);
       }
       a += kMr;
       b += b_step;
@@ -56,34 +72,25 @@ struct SgemmKernel {
     // Whole rows of the tile go through vectors, also in the last row panel
     // of an M that is not a multiple of kMr (MobileNet's 16 and 24 channels:
     // a third of their tiles); only a partial column panel takes the scalar path.
-    if (cols == kNr) {
+    if (cols == V * kWidth) {
       // The activation's switch is taken once per tile, outside the loop
       // over its rows (with_activation_simd), not once per vector.
       const auto store_rows = [&](auto activate) {
-#pragma GCC unroll 6
-        for (std::int64_t r = 0; r < kMr; ++r) {
+#pragma GCC unroll 12
+        for (int r = 0; r < kRows; ++r) {
           if (r >= rows) break;
           float* row = c + r * ldc;
-          Batch v0 = acc0[r], v1 = acc1[r];
-          if (accumulate) {
-            v0 += Batch::load_unaligned(row);
-            v1 += Batch::load_unaligned(row + kWidth);
-          }
-          if (last) {
-            if (epilogue.row_bias) {
-              const Batch bias(epilogue.row_bias[row0 + r]);
-              v0 += bias;
-              v1 += bias;
+#pragma GCC unroll 2
+          for (int v = 0; v < V; ++v) {
+            Batch sum = acc[r][v];
+            if (accumulate) sum += Batch::load_unaligned(row + v * kWidth);
+            if (last) {
+              if (epilogue.row_bias) sum += Batch(epilogue.row_bias[row0 + r]);
+              if (residual) sum += Batch::load_unaligned(residual + r * ldc + v * kWidth);
+              sum = activate(sum);
             }
-            if (residual) {
-              v0 += Batch::load_unaligned(residual + r * ldc);
-              v1 += Batch::load_unaligned(residual + r * ldc + kWidth);
-            }
-            v0 = activate(v0);
-            v1 = activate(v1);
+            sum.store_unaligned(row + v * kWidth);
           }
-          v0.store_unaligned(row);
-          v1.store_unaligned(row + kWidth);
         }
       };
       if (last)
@@ -92,48 +99,32 @@ struct SgemmKernel {
         store_rows([](Batch v) { return v; });
       return;
     }
-    alignas(64) float tile[kMr * kNr];
-    for (std::int64_t r = 0; r < kMr; ++r) {
-      acc0[r].store_aligned(tile + r * kNr);
-      acc1[r].store_aligned(tile + r * kNr + kWidth);
-    }
+    alignas(64) float tile[kRows * kNr];  // store_partial's layout: row r, column j at r * kNr + j
+#pragma GCC unroll 12
+    for (int r = 0; r < kRows; ++r)
+#pragma GCC unroll 2
+      for (int v = 0; v < V; ++v) acc[r][v].store_aligned(tile + r * kNr + v * kWidth);
     store_partial(tile, c, ldc, rows, cols, accumulate, last, epilogue, row0, residual);
   }
 
-  // The last column panel when it has at most kWidth columns (N = 49 at 7x7
-  // leaves one of 16): two row panels at once, 2 kMr x kWidth sums, so that
-  // no FMA is spent on the panel's empty second vector. rows counts both
-  // panels' rows inside M.
-  static void micro_kernel_narrow(std::int64_t kc, const float* a0, const float* a1, const float* b,
-                                  std::int64_t b_step, float* c, std::int64_t ldc, std::int64_t rows, std::int64_t cols,
-                                  bool accumulate, bool last, const Epilogue& epilogue, std::int64_t row0,
-                                  const float* residual) {
-    Batch acc[2 * kMr];
-#pragma GCC unroll 12
-    for (std::int64_t r = 0; r < 2 * kMr; ++r) acc[r] = Batch(0.0f);
-#pragma GCC unroll 4
-    for (std::int64_t k = 0; k < kc; ++k) {
-      const Batch b0 = Batch::load_unaligned(b);
-#pragma GCC unroll 6
-      for (std::int64_t r = 0; r < kMr; ++r) {
-        acc[r] = fmadd(Batch(a0[r]), b0, acc[r]);
-        acc[kMr + r] = fmadd(Batch(a1[r]), b0, acc[kMr + r]);
-      }
-      a0 += kMr;
-      a1 += kMr;
-      b += b_step;
+  using TileKernel = void(std::int64_t kc, const float* a, const float* b, std::int64_t b_step, float* c,
+                          std::int64_t ldc, std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
+                          const Epilogue& epilogue, std::int64_t row0, const float* residual);
+
+  // Tiles of two row panels by two vectors: 24 sums, for 32 vector registers.
+  static constexpr bool kTwoPanelTiles = kWidth == 16;
+  static constexpr TileKernel* two_vector_tile(bool two_panels) {
+    if constexpr (kTwoPanelTiles) {
+      if (two_panels) return &tile_kernel<2, 2>;
     }
-    alignas(64) float tile[2 * kMr * kNr];  // store_partial's row stride is kNr
-#pragma GCC unroll 12
-    for (std::int64_t r = 0; r < 2 * kMr; ++r) acc[r].store_aligned(tile + r * kNr);
-    store_partial(tile, c, ldc, rows, cols, accumulate, last, epilogue, row0, residual);
+    return &tile_kernel<1, 2>;
   }
 
   // The last column panel when it has at most kMaxColumns columns (N = 49 at
   // 7x7 leaves one): vectors run down the rows instead, one vector per k
   // holding the panel's kMr rows of A (and, in the lanes past them, the next
   // k's, whose sums are dropped) times each column's broadcast B value.
-  // micro_kernel_narrow spends 12 FMAs per k on 12 rows x 8 columns, here it
+  // tile_kernel<2, 1> spends 12 FMAs per k on 12 rows x 8 columns, here it
   // is one per column per 6 rows.
   static constexpr int kMaxColumns = 4;
   template <int C>
@@ -190,6 +181,21 @@ struct SgemmKernel {
       case 3: return micro_kernel_columns<3>(kc, a, b, b_step, c, ldc, rows, accumulate, last, epilogue, row0, residual);
       default:
         return micro_kernel_columns<4>(kc, a, b, b_step, c, ldc, rows, accumulate, last, epilogue, row0, residual);
+    }
+  }
+
+  // Of a column panel's cols columns, the leading ones that go through
+  // vector tiles; the rest, at most kMaxColumns, go through
+  // micro_kernel_columns. A last panel of one vector and a few columns
+  // (N = 49 on AVX-512: 32 + 17) takes one vector and the column kernel,
+  // not two vectors whose second one is nearly empty (15 of 16 columns).
+  static constexpr std::int64_t vector_columns(std::int64_t cols) {
+    if constexpr (kWidth < kMr) {
+      return cols;  // SSE2: a vector does not hold a panel's rows, no column kernel
+    } else {
+      if (cols <= kMaxColumns) return 0;
+      if (cols > kWidth && cols <= kWidth + kMaxColumns) return kWidth;
+      return cols;
     }
   }
 
@@ -252,21 +258,22 @@ struct SgemmKernel {
       const float* b = packed_b + k0 * n_panels * kNr;
       const bool accumulate = k0 > 0 || in_c, last = k0 + kc >= K;
       std::int64_t p = panel_begin;
-      for (; p + 4 <= panel_end; p += 4)
+      // Groups of four full panels; a partial last panel is split as
+      // loop_nest splits it, so that a row gets the same bits whether it is
+      // a call's only row (one thread's share of a row split) or one of many.
+      for (const std::int64_t full_end = std::min(panel_end, N / kNr); p + 4 <= full_end; p += 4)
         single_row_panels<4>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, residual);
       for (; p < panel_end; ++p) {
-        // A last panel of a few columns goes where loop_nest sends it, so
-        // that a row gets the same bits whether it is a call's only row (one
-        // thread's share of a row split) or one of many.
-        const std::int64_t cols = std::min(kNr, N - p * kNr);
+        const std::int64_t cols = std::min(kNr, N - p * kNr), vector_cols = vector_columns(cols);
+        const float* b_panel = b + p * kc * kNr;
+        if (vector_cols > 0)  // single_row_panels stops at its N: the panel's first vector_cols columns
+          single_row_panels<1>(kc, a, b_panel, p * kNr + vector_cols, p, c, accumulate, last, epilogue, residual);
         if constexpr (kWidth >= kMr) {
-          if (cols <= kMaxColumns) {
-            micro_kernel_columns(cols, kc, a, b + p * kc * kNr, kNr, c + p * kNr, 0, 1, accumulate, last, epilogue,
-                                 0, residual ? residual + p * kNr : nullptr);
-            continue;
-          }
+          const std::int64_t at = p * kNr + vector_cols;
+          if (vector_cols < cols)
+            micro_kernel_columns(cols - vector_cols, kc, a, b_panel + vector_cols, kNr, c + at, 0, 1, accumulate, last,
+                                 epilogue, 0, residual ? residual + at : nullptr);
         }
-        single_row_panels<1>(kc, a, b + p * kc * kNr, N, p, c, accumulate, last, epilogue, residual);
       }
     }
   }
@@ -331,26 +338,30 @@ struct SgemmKernel {
                                  : cols < kNr ? tail
                                               : b.data + k0 * b.ldb + p * kNr;
           const std::int64_t b_step = b.ldb == 0 || cols < kNr ? kNr : b.ldb;
-          for (std::int64_t mp = mb; mp < mb_end; ++mp) {
-            const std::int64_t rows = std::min(kMr, M - mp * kMr);
+          for (std::int64_t mp = mb; mp < mb_end;) {
+            const std::int64_t vector_cols = vector_columns(cols);
+            // Two row panels at once where a second one is left in this
+            // block: for one-vector tiles on every set, and for two-vector
+            // tiles where 32 registers hold 24 sums.
+            const bool two = mp + 1 < mb_end && vector_cols > 0 && (vector_cols <= kWidth || kTwoPanelTiles);
+            const std::int64_t panels = two ? 2 : 1;
             const std::int64_t offset = mp * kMr * ldc + p * kNr;
-            if constexpr (kWidth >= kMr) {  // a vector holds an A panel's rows (not on SSE2)
-              if (cols <= kMaxColumns) {
-                micro_kernel_columns(cols, kc, a_block + mp * kc * kMr, b_panel, b_step, c + offset, ldc, rows,
-                                     accumulate, last, epilogue, mp * kMr,
-                                     residual ? residual + offset : nullptr);
-                continue;
+            const float* a_panel = a_block + mp * kc * kMr;
+            if (vector_cols > 0) {
+              TileKernel* const tile = vector_cols <= kWidth ? (two ? &tile_kernel<2, 1> : &tile_kernel<1, 1>)
+                                                             : two_vector_tile(two);
+              tile(kc, a_panel, b_panel, b_step, c + offset, ldc, std::min(panels * kMr, M - mp * kMr), vector_cols,
+                   accumulate, last, epilogue, mp * kMr, residual ? residual + offset : nullptr);
+            }
+            if constexpr (kWidth >= kMr) {
+              for (std::int64_t q = 0; q < panels && vector_cols < cols; ++q) {  // one row panel per call
+                const std::int64_t at = offset + q * kMr * ldc + vector_cols;
+                micro_kernel_columns(cols - vector_cols, kc, a_panel + q * kc * kMr, b_panel + vector_cols, b_step,
+                                     c + at, ldc, std::min(kMr, M - (mp + q) * kMr), accumulate, last, epilogue,
+                                     (mp + q) * kMr, residual ? residual + at : nullptr);
               }
             }
-            if (cols <= kWidth && mp + 1 < mb_end) {
-              micro_kernel_narrow(kc, a_block + mp * kc * kMr, a_block + (mp + 1) * kc * kMr, b_panel, b_step,
-                                  c + offset, ldc, std::min(2 * kMr, M - mp * kMr), cols, accumulate, last, epilogue,
-                                  mp * kMr, residual ? residual + offset : nullptr);
-              ++mp;
-              continue;
-            }
-            micro_kernel(kc, a_block + mp * kc * kMr, b_panel, b_step, c + offset, ldc, rows, cols, accumulate,
-                         last, epilogue, mp * kMr, residual ? residual + offset : nullptr);
+            mp += panels;
           }
         }
       }

@@ -107,8 +107,9 @@ TEST_CASE("gemm: packed Gemm matches the reference at tile edges, every transpos
     k::set_active_isa(isa);
     const std::int64_t nr = k::sgemm_nr();
     int variant = 0;
+    // N = nr + nr / 2 + 3 ends in a panel of one vector and 3 columns (sgemm_impl.hpp's vector_columns).
     for (std::int64_t M : {std::int64_t{1}, k::kSgemmMr - 1, k::kSgemmMr, k::kSgemmMr + 1, std::int64_t{31}})
-      for (std::int64_t N : {std::int64_t{1}, nr - 1, nr, nr + 1, std::int64_t{37}})
+      for (std::int64_t N : {std::int64_t{1}, nr - 1, nr, nr + 1, std::int64_t{37}, nr + nr / 2 + 3})
         for (std::int64_t K : {std::int64_t{1}, std::int64_t{13}, k::kSgemmKc, k::kSgemmKc + 1})
           for (int trans = 0; trans < 4; ++trans) {
             GemmCase g{M, N, K, (trans & 1) != 0, (trans & 2) != 0};

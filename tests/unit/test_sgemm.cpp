@@ -86,7 +86,8 @@ TEST_CASE("sgemm_packed matches the plain product at tile and block edges, every
     const std::int64_t nr = k::sgemm_nr();
     for (std::int64_t M : {std::int64_t{1}, k::kSgemmMr - 1, k::kSgemmMr, k::kSgemmMr + 1, std::int64_t{13},
                            k::kSgemmMc + 5})
-      for (std::int64_t N : {std::int64_t{1}, nr - 1, nr, nr + 1, std::int64_t{37}})
+      // nr + nr / 2 + 1 and + 4: a last panel of one vector and 1 or 4 columns (vector_columns).
+      for (std::int64_t N : {std::int64_t{1}, nr - 1, nr, nr + 1, std::int64_t{37}, nr + nr / 2 + 1, nr + nr / 2 + 4})
         for (std::int64_t K : {std::int64_t{1}, std::int64_t{3}, k::kSgemmKc, k::kSgemmKc + 1, std::int64_t{300}})
           check_gemm(M, N, K, k::Epilogue{}, 1, rng);
   }
