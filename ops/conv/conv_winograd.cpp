@@ -152,8 +152,8 @@ class ConvWinograd final : public ConvAlgorithm {
     }, 1);
     pool.parallel_for(positions_, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t t = begin; t < end; ++t)
-        kernels::sgemm_packed(M, n_pad, C, packed_u_.data() + t * a_floats_, v + t * v_stride_, gemm + t * m_stride_,
-                              n_pad, kernels::Epilogue{}, 0, n_pad / nr);
+        kernels::sgemm_packed(M, total_tiles_, C, packed_u_.data() + t * a_floats_, v + t * v_stride_,
+                              gemm + t * m_stride_, n_pad, kernels::Epilogue{}, 0, n_pad / nr);
     }, 1);
     const kernels::Epilogue epilogue{args.bias, args.residual, activation_};
     pool.parallel_for(threads_, [&](std::int64_t begin, std::int64_t end) {
@@ -176,8 +176,11 @@ class ConvWinograd final : public ConvAlgorithm {
       const std::int64_t count = std::min(std::min(chunk + block_chunks_, chunk_end) * kChunk, total_tiles_) - tile_begin;
       const std::int64_t n_pad = round_up(count, nr);
       kernels::winograd_input_transform(layer_, args.input, tile_begin, count, v, v_stride_);
+      // N is the tile count, not n_pad: the padding columns of the last
+      // panel are zeros whose products nobody reads (16 tiles padded to 32
+      // on AVX-512 doubled the work of 512 channels at 7x7).
       for (std::int64_t t = 0; t < positions_; ++t)
-        kernels::sgemm_packed(M, n_pad, C, packed_u_.data() + t * a_floats_, v + t * v_stride_, gemm + t * m_stride_,
+        kernels::sgemm_packed(M, count, C, packed_u_.data() + t * a_floats_, v + t * v_stride_, gemm + t * m_stride_,
                               n_pad, kernels::Epilogue{}, 0, n_pad / nr);
       kernels::winograd_output_transform(layer_, gemm, m_stride_, n_pad, tile_begin, count, epilogue, args.output);
     }

@@ -249,10 +249,21 @@ struct Kernel {
     alignas(64) float y[m * m * kW];
     Run runs[kW];
     const bool identity = epilogue_is_identity(e);
+    // The GEMM wrote only the first `count` columns: a last partial vector
+    // of tiles is copied into zeros first (no lanes of stale memory).
+    alignas(64) float partial[alpha * alpha * kW];
     for (std::int64_t j0 = 0; j0 < count; j0 += kW) {
-      const std::int64_t n_runs = make_runs(l, tile_begin + j0, std::min(kW, count - j0), runs);
+      const std::int64_t tiles = std::min(kW, count - j0);
+      const std::int64_t n_runs = make_runs(l, tile_begin + j0, tiles, runs);
       for (std::int64_t o = channels.begin; o < channels.end; ++o) {
-        transform_output(gemm + o * ldm + j0, gemm_stride, tmp, y);
+        if (tiles == kW) {
+          transform_output(gemm + o * ldm + j0, gemm_stride, tmp, y);
+        } else {
+          std::fill(partial, partial + alpha * alpha * kW, 0.0f);
+          for (int i = 0; i < alpha * alpha; ++i)
+            std::copy_n(gemm + i * gemm_stride + o * ldm + j0, tiles, partial + i * kW);
+          transform_output(partial, kW, tmp, y);
+        }
         // Bias and activation are lane-wise: apply them on the vectors. A
         // residual is laid out like the output, so it is added after the
         // scatter, on contiguous row segments.
