@@ -42,6 +42,12 @@ struct SgemmKernel {
   //          leaves one of 16), so that no FMA is spent on an empty vector.
   // Every path sums a C element's products in the order of k onto zero, so
   // its bits do not depend on the tile that computed it.
+  // A's panels (the weights) stream through each tile once per column
+  // panel, from L3 when a model's weights outgrow L2; the prefetcher is
+  // asked for them 32 k-steps (768 bytes) ahead, a line every second step.
+  // ResNet-50 1 thread, run medians: 58.9 -> 56.4 ms (64 steps ahead: no
+  // better); models whose weights stay in L2 are unchanged.
+  static constexpr std::int64_t kPrefetchFloats = 192;
   template <int RP, int V>
   static void tile_kernel(std::int64_t kc, const float* a, const float* b, std::int64_t b_step, float* c,
                           std::int64_t ldc, std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
@@ -57,6 +63,8 @@ struct SgemmKernel {
     // of the front end's slots next to the 1 x 2 tile's 12 FMAs and 8 loads.
 #pragma GCC unroll 4
     for (std::int64_t k = 0; k < kc; ++k) {
+      if (k % 2 == 0)
+        for (int q = 0; q < RP; ++q) __builtin_prefetch(a + q * panel_step + kPrefetchFloats, 0, 3);
       Batch bv[V];
 #pragma GCC unroll 2
       for (int v = 0; v < V; ++v) bv[v] = Batch::load_unaligned(b + v * kWidth);
