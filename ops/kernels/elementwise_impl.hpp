@@ -4,10 +4,9 @@
 // flags). Included only by those files.
 #include <xsimd/xsimd.hpp>
 
-#include <cstring>
-
 #include "ops/kernels/elementwise_kernels.hpp"
 #include "ops/kernels/epilogue_simd.hpp"
+#include "ops/kernels/simd_partial.hpp"
 
 namespace onnxrun::kernels {
 
@@ -16,24 +15,11 @@ struct ElementwiseKernel {
   using Batch = xsimd::batch<float, Arch>;
   static constexpr std::int64_t kWidth = static_cast<std::int64_t>(Batch::size);
 
-  // The count (< kWidth) values at p in a vector, the other lanes zero.
-  static Batch load_partial(const float* p, std::int64_t count) {
-    alignas(64) float buffer[kWidth] = {};
-    std::memcpy(buffer, p, static_cast<std::size_t>(count) * sizeof(float));
-    return Batch::load_aligned(buffer);
-  }
-
-  static void store_partial(Batch v, float* p, std::int64_t count) {
-    alignas(64) float buffer[kWidth];
-    v.store_aligned(buffer);
-    std::memcpy(p, buffer, static_cast<std::size_t>(count) * sizeof(float));
-  }
-
   // An operand read one vector at a time: a buffer, or one value for all.
   struct Vector {
     const float* p;
     Batch at(std::int64_t i) const { return Batch::load_unaligned(p + i); }
-    Batch partial(std::int64_t i, std::int64_t count) const { return load_partial(p + i, count); }
+    Batch partial(std::int64_t i, std::int64_t count) const { return load_partial<Batch>(p + i, count); }
   };
   struct Splat {
     Batch v;

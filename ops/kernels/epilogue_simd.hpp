@@ -8,6 +8,7 @@
 #include "ops/kernels/sigmoid_simd.hpp"
 
 namespace onnxrun::kernels {
+namespace {  // per ISA file: see simd_partial.hpp
 
 template <class Batch>
 inline Batch apply_activation_simd(Batch x, const ActivationParams& a) {
@@ -75,4 +76,5 @@ inline void apply_epilogue_row_simd(float* values, std::int64_t n, const Epilogu
   if (j < n) apply_epilogue_row(values + j, n - j, e, row, residual ? residual + j : nullptr);
 }
 
+}  // namespace
 }  // namespace onnxrun::kernels

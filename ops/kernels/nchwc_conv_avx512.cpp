@@ -10,6 +10,7 @@
 #include "ops/kernels/nchwc_conv_variants.hpp"
 
 namespace onnxrun::kernels {
+namespace {  // where nchwc_conv_impl.hpp's templates are
 
 template <>
 struct NchwcBlockPieces<xsimd::avx512f> {
@@ -31,6 +32,8 @@ template <>
 struct NchwcNarrowArch<xsimd::avx512f> {
   using type = xsimd::fma3<xsimd::avx2>;
 };
+
+}  // namespace
 
 using NchwcConvAvx512 = NchwcConvKernel<xsimd::avx512f>;
 

@@ -30,6 +30,14 @@
 
 namespace onnxrun::kernels {
 
+// In an unnamed namespace: each ISA's file has its own copy. The AVX-512 file
+// instantiates NchwcConvKernel<fma3<avx2>> too (its single-block tiles); as
+// ordinary inline templates, the linker kept one copy of each function for
+// both files, and in the sanitizer build (less inlining) it kept the AVX-512
+// file's, compiled with -mavx512f: AVX-512 instructions in the AVX2 kernel,
+// which an AVX2-only CPU cannot run.
+namespace {
+
 // What every tile of one call shares (the same at every vector width, so
 // that the AVX-512 kernel can hand single blocks to the AVX2 one).
 struct NchwcConvJob {
@@ -672,4 +680,5 @@ struct NchwcConvKernel {
   }
 };
 
+}  // namespace
 }  // namespace onnxrun::kernels

@@ -16,6 +16,7 @@
 #include "ops/kernels/simd_fma.hpp"
 
 namespace onnxrun::kernels {
+namespace {  // per ISA file: see simd_partial.hpp
 
 // e^-x for x in [-87, 87] (clamped there, so never inf or denormal), as
 // 2^n * e^r with n = round(-x log2 e) and r = -x - n ln 2 in [-0.35, 0.35].
@@ -59,4 +60,5 @@ inline Batch silu_simd(Batch x) {
   return xsimd::select(x < Batch(-87.0f), x * Batch(0.0f), s);
 }
 
+}  // namespace
 }  // namespace onnxrun::kernels

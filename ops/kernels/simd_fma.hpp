@@ -14,6 +14,7 @@
 #endif
 
 namespace onnxrun::kernels {
+namespace {  // per ISA file: see simd_partial.hpp
 
 // x * y + z
 template <class Batch>
@@ -45,4 +46,5 @@ inline Avx512Floats fnmsub(const Avx512Floats& x, const Avx512Floats& y, const A
 }
 #endif
 
+}  // namespace
 }  // namespace onnxrun::kernels
