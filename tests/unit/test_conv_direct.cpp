@@ -2,8 +2,9 @@
 // plus the scalar epilogue, for every instruction set this machine runs:
 // kernel sizes, strides, dilations and asymmetric pads (which the padded,
 // phase-split input copy must get right), output widths around the column
-// tile, output channel counts around the 6-channel block, every epilogue part,
-// with and without a thread pool; and which layers it accepts.
+// tiles and their partial last vectors, output channel counts around the
+// 6-channel block, every epilogue part, with and without a thread pool; and
+// which layers it accepts.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -92,7 +93,9 @@ TEST_CASE("direct conv output widths around the column tile, epilogues and threa
       {A::None}, {A::Relu}, {A::Clip, 0.0f, 6.0f}, {A::HardSwish, 1.0f / 6, 0.5f}};
   for (k::Isa isa : onnxrun::testing::available_isas()) {
     k::set_active_isa(isa);
-    for (std::int64_t w : {7, 8, 15, 16, 17, 31, 32, 33, 47, 48, 49})
+    // AVX-512 tiles are up to 4 vectors (64 columns) and a row's last tile
+    // takes 1 to 4 (111 = 64 + 47); AVX2's up to 2 (16 columns).
+    for (std::int64_t w : {7, 8, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65, 80, 111, 112})
       for (int variant = 0; variant < 4; ++variant) {
         const Geometry g{5, w, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
         const ConvParams p = params(g, 3, 3, 7);
