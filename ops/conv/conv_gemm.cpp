@@ -89,7 +89,7 @@ class ConvGemm final : public ConvAlgorithm {
     for (std::int64_t g = 0; g < groups_; ++g)
       for (std::int64_t rb = 0; rb < row_blocks_; ++rb) {
         const std::int64_t m0 = rb * row_block_, m = std::min(row_block_, rows_ - m0);
-        std::vector<float> packed(kernels::sgemm_packed_a_floats(m, depth_));
+        LargeVector<float> packed(kernels::sgemm_packed_a_floats(m, depth_));
         kernels::sgemm_pack_a(setup.weight + (g * rows_ + m0) * depth_, depth_, 1, m, depth_, packed.data());
         packed_weights_.push_back(std::move(packed));
       }
@@ -172,7 +172,7 @@ class ConvGemm final : public ConvAlgorithm {
   std::int64_t row_block_ = 0, row_blocks_ = 1, column_block_ = 0, nr_ = 0;
   int threads_ = 1;
   bool pointwise_ = false, in_place_b_ = false;
-  std::vector<std::vector<float>> packed_weights_;
+  std::vector<LargeVector<float>> packed_weights_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "ops/kernels/sgemm.hpp"
 #include "ops/kernels/winograd.hpp"
+#include "runtime/core/aligned_buffer.hpp"
 #include "runtime/exec/thread_pool.hpp"
 
 // Accuracy: max |error| against reference::conv_reference as a fraction of
@@ -195,7 +196,7 @@ class ConvWinograd final : public ConvAlgorithm {
   std::int64_t block_chunks_ = 1, block_ = kChunk;  // the most tiles per block
   std::int64_t v_stride_ = 0, m_stride_ = 0, slot_floats_ = 0;
   std::int64_t a_floats_ = 0;
-  std::vector<float> packed_u_;  // positions_ SGEMM-packed [M x C] matrices, a_floats_ apart
+  LargeVector<float> packed_u_;  // positions_ SGEMM-packed [M x C] matrices, a_floats_ apart
 };
 
 }  // namespace
