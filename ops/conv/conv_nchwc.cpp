@@ -23,7 +23,7 @@ class ConvNchwc final : public ConvAlgorithm {
       : shape_(shape), depthwise_(depthwise), batch_(setup.params.batch), activation_(setup.activation) {
     const std::int64_t floats =
         depthwise ? kernels::nchwc_depthwise_packed_floats(shape) : kernels::nchwc_conv_packed_floats(shape);
-    packed_ = AlignedBuffer(allocate_large_raw(static_cast<std::size_t>(floats) * sizeof(float)));
+    packed_ = allocate_large(static_cast<std::size_t>(floats) * sizeof(float));
     float* packed = static_cast<float*>(packed_.get());
     if (depthwise)
       kernels::nchwc_depthwise_pack_weights(shape, setup.weight, packed);

@@ -73,7 +73,7 @@ inline Batch silu_simd(Batch x) {
 // AVX-512 (F + DQ, which the dispatcher requires): these activations are
 // bound by vector issue, not by the divide, at about 17 operations per 16
 // values above (SiLU 0.29 ns per value; a reciprocal estimate plus a Newton
-// step in place of the divide was slower, 0.33). Here vrndscaleps rounds n
+// step in place of the divide was slower, 0.32). Here vrndscaleps rounds n
 // and vscalefps applies 2^n, saturating to inf or 0 by itself, so x needs
 // no clamp to +-87 and the callers no select: e^-x = inf gives Sigmoid 0 and
 // SiLU -0 (NaN for x = -inf, as the formula). Only the infinities are kept

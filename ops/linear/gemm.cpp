@@ -71,7 +71,7 @@ class GemmOp final : public Op {
     packed_b_.reset();
     const Tensor* b = context.input(1).constant;
     if (b) {
-      packed_b_ = AlignedBuffer(allocate_large_raw(kernels::sgemm_packed_b_floats(k_, n_) * sizeof(float)));
+      packed_b_ = allocate_large(kernels::sgemm_packed_b_floats(k_, n_) * sizeof(float));
       pack_b(b->data_as<float>(), static_cast<float*>(packed_b_.get()));
     }
     copy_c_ = has_c_ && !(c_is_full_ && beta_ == 1.0f);

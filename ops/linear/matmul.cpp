@@ -87,7 +87,7 @@ class MatMulOp final : public Op {
     const std::int64_t rows = params_.batch_count * params_.m;
     const Tensor* b = context.input(1).constant;
     if (b) {
-      packed_b_ = AlignedBuffer(allocate_large_raw(kernels::sgemm_packed_b_floats(params_.k, params_.n) * sizeof(float)));
+      packed_b_ = allocate_large(kernels::sgemm_packed_b_floats(params_.k, params_.n) * sizeof(float));
       kernels::sgemm_pack_b(b->data_as<float>(), params_.n, 1, params_.k, params_.n,
                             static_cast<float*>(packed_b_.get()));
     }

@@ -39,8 +39,8 @@ inline std::shared_ptr<void> allocate_aligned_shared(std::size_t bytes) {
 // no more memory is touched than the buffer's own.
 inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 
-inline void* allocate_large_raw(std::size_t bytes) {
-  if (bytes < kHugePageBytes) return allocate_aligned(bytes).release();
+inline AlignedBuffer allocate_large(std::size_t bytes) {
+  if (bytes < kHugePageBytes) return allocate_aligned(bytes);
   // posix_memalign: aligned_alloc may insist on a size that is a multiple
   // of the alignment, which would touch up to 2 MiB more.
   void* pointer = nullptr;
@@ -48,7 +48,7 @@ inline void* allocate_large_raw(std::size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   madvise(pointer, bytes / kHugePageBytes * kHugePageBytes, MADV_HUGEPAGE);  // advice: may be ignored
 #endif
-  return pointer;
+  return AlignedBuffer(pointer);
 }
 
 // For packed weights, which the kernels stream from L3 or memory once per
@@ -62,7 +62,7 @@ struct LargeBufferAllocator {
   LargeBufferAllocator() = default;
   template <class U>
   LargeBufferAllocator(const LargeBufferAllocator<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(allocate_large_raw(n * sizeof(T))); }
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_large(n * sizeof(T)).release()); }
   void deallocate(T* pointer, std::size_t) { std::free(pointer); }
   template <class U>
   bool operator==(const LargeBufferAllocator<U>&) const { return true; }
