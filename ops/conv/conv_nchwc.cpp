@@ -31,15 +31,18 @@ class ConvNchwc final : public ConvAlgorithm {
       kernels::nchwc_conv_pack_weights(shape, setup.weight, packed);
 
     // Tasks: images x groups of output blocks (the dense kernel's weight
-    // groups, single blocks for depthwise) x runs of output pixels. The
-    // pixels are split only as far as the thread count needs (a few tasks per
-    // thread), in runs of whole 60-pixel kernel segments (nchwc_conv_impl.hpp).
-    for (std::int64_t block = 0; block < shape.out_blocks; block += depthwise ? 1 : kernels::nchwc_group_at(shape, block))
+    // groups; for depthwise, the blocks its kernel computes together) x runs
+    // of output pixels. The pixels are split only as far as the thread count
+    // needs (a few tasks per thread), in runs of whole 60-pixel kernel
+    // segments (nchwc_conv_impl.hpp).
+    const std::int64_t depthwise_blocks = depthwise ? kernels::nchwc_depthwise_task_blocks(shape) : 0;
+    for (std::int64_t block = 0; block < shape.out_blocks;
+         block += depthwise ? depthwise_blocks : kernels::nchwc_group_at(shape, block))
       group_first_.push_back(block);
     group_first_.push_back(shape.out_blocks);
     block_groups_ = static_cast<std::int64_t>(group_first_.size()) - 1;
     pixels_ = shape.out_h * shape.out_w;
-    const std::int64_t blocks_per_group = depthwise ? 1 : shape.group_blocks;
+    const std::int64_t blocks_per_group = depthwise ? depthwise_blocks : shape.group_blocks;
     const std::int64_t in_channels = shape.nchw_in_channels > 0 ? shape.nchw_in_channels : shape.in_blocks * kB;
     in_image_ = in_channels * shape.in_h * shape.in_w;
     const std::int64_t macs_per_pixel =

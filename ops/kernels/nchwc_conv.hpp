@@ -12,6 +12,7 @@
 // depend on the CPU: SSE2 and NEON use two 4-float vectors per block, and an
 // AVX-512 vector holds two blocks' channels at one pixel (the dense kernel
 // computes several output blocks together anyway).
+#include <algorithm>
 #include <cstdint>
 
 #include "ops/kernels/epilogue.hpp"
@@ -43,6 +44,37 @@ struct NchwcConvShape {
 // The dense kernel's group on the active instruction set: 4 blocks (two
 // AVX-512 vectors) on AVX-512, 2 elsewhere (two AVX2 vectors, four SSE2).
 std::int64_t nchwc_group_blocks();
+
+// Output columns [begin, end) whose taps all stay inside the input's columns;
+// the others are border columns.
+struct NchwcInteriorColumns {
+  std::int64_t begin = 0, end = 0;
+};
+inline NchwcInteriorColumns nchwc_interior_columns(const NchwcConvShape& s) {
+  NchwcInteriorColumns columns;
+  columns.begin = std::min((s.pad_left + s.stride_w - 1) / s.stride_w, s.out_w);
+  // The last column whose rightmost tap stays inside: c * stride <= reach.
+  const std::int64_t reach = s.in_w - 1 + s.pad_left - (s.kernel_w - 1) * s.dilation_w;
+  columns.end = reach < 0 ? columns.begin : std::clamp(reach / s.stride_w + 1, columns.begin, s.out_w);
+  return columns;
+}
+
+// Depthwise layers on narrow planes (7x7, 14x14), whose border columns are an
+// eighth or more of the outputs (a quarter at stride 2, where the copy moves
+// four input pixels per output): the kernel copies their input rows into a
+// zero-bordered buffer and runs only unchecked tiles (nchwc_conv_impl.hpp,
+// depthwise_padded).
+inline bool nchwc_depthwise_narrow(const NchwcConvShape& s) {
+  const NchwcInteriorColumns interior = nchwc_interior_columns(s);
+  const std::int64_t border_columns = s.out_w - (interior.end - interior.begin);
+  return s.dilation_h == 1 && s.dilation_w == 1 && border_columns * (s.stride_w == 1 ? 8 : 4) >= s.out_w;
+}
+
+// Output blocks per task of a depthwise layer: 2 where the active
+// instruction set's kernel computes two blocks together (AVX-512 on narrow
+// planes at 3x3 and 5x5, stride 1 or 2: a vector holds one pixel of both),
+// else 1. Any block range is correct; this one keeps the pairs whole.
+std::int64_t nchwc_depthwise_task_blocks(const NchwcConvShape& shape);
 
 // Blocks in the weight group that starts at block `first` (groups start at 0
 // and follow each other): group_blocks, or at the end the largest power of
