@@ -50,6 +50,10 @@ class ConvNchwc final : public ConvAlgorithm {
     const std::int64_t coarse_tasks = batch_ * block_groups_;
     const std::int64_t wanted = setup.threads > 1 ? 4 * setup.threads : 1;
     std::int64_t runs = std::max<std::int64_t>(1, (wanted + coarse_tasks - 1) / coarse_tasks);
+    // Depthwise tasks of block pairs are few (9 for 144 channels): 9 on 2
+    // threads run 5:4, split into runs of pixels they run 9:9.
+    if (depthwise && setup.threads > 1 && coarse_tasks % setup.threads != 0 && coarse_tasks < 8 * setup.threads)
+      runs = std::max<std::int64_t>(runs, setup.threads);
     const std::int64_t max_runs = std::max<std::int64_t>(1, pixels_ * macs_per_pixel / kMinTaskMacs);
     runs = std::min({runs, max_runs, pixels_});
     run_pixels_ = (pixels_ + runs - 1) / runs;

@@ -39,9 +39,7 @@ const char* nchwc_conv_isa() { return isa_name(active_isa()); }
 std::int64_t nchwc_group_blocks() { return active_isa() == Isa::Avx512 ? 4 : 2; }
 
 std::int64_t nchwc_depthwise_task_blocks(const NchwcConvShape& s) {
-  const bool pairs = active_isa() == Isa::Avx512 && nchwc_depthwise_narrow(s) && (s.stride_w == 1 || s.stride_w == 2) &&
-                     (s.kernel_w == 3 || s.kernel_w == 5);
-  return pairs ? 2 : 1;
+  return active_isa() == Isa::Avx512 && nchwc_depthwise_block_pairs(s) ? 2 : 1;
 }
 
 namespace {

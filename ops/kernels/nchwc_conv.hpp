@@ -70,10 +70,22 @@ inline bool nchwc_depthwise_narrow(const NchwcConvShape& s) {
   return s.dilation_h == 1 && s.dilation_w == 1 && border_columns * (s.stride_w == 1 ? 8 : 4) >= s.out_w;
 }
 
+// Depthwise layers whose blocks the AVX-512 kernel computes two at a time
+// (one pixel of both per vector, from a zero-bordered copy that interleaves
+// them): 3x3 and 5x5 kernels, dilation 1, on narrow planes, or at stride 1
+// on rows of at most 32 pixels. On wider rows the one-block kernel's tiles
+// of 16 pixels leave few tails and borders, and it needs no copy
+// (MobileNetV2's 32x112x112 layer: 0.176 ms one block at a time, 0.229 as
+// pairs; 144x56x56: 0.188 and 0.198; 192x28x28: 0.088 and 0.060); at
+// stride 2 the copy moves four input pixels per output pixel.
+inline bool nchwc_depthwise_block_pairs(const NchwcConvShape& s) {
+  return s.dilation_h == 1 && s.dilation_w == 1 && (s.kernel_w == 3 || s.kernel_w == 5) &&
+         (s.stride_w == 1 || s.stride_w == 2) && (nchwc_depthwise_narrow(s) || (s.stride_w == 1 && s.out_w <= 32));
+}
+
 // Output blocks per task of a depthwise layer: 2 where the active
-// instruction set's kernel computes two blocks together (AVX-512 on narrow
-// planes at 3x3 and 5x5, stride 1 or 2: a vector holds one pixel of both),
-// else 1. Any block range is correct; this one keeps the pairs whole.
+// instruction set's kernel computes block pairs (nchwc_depthwise_block_pairs
+// on AVX-512), else 1. Any block range is correct; this one keeps the pairs whole.
 std::int64_t nchwc_depthwise_task_blocks(const NchwcConvShape& shape);
 
 // Blocks in the weight group that starts at block `first` (groups start at 0

@@ -649,17 +649,7 @@ struct NchwcConvKernel {
     alignas(64) float buffer[kPaddedPlaneFloats];
     NchwcConvJob padded_job(padded, buffer, job.packed, job.output, job.epilogue, job.block_weights);
     padded_job.in_plane = 0;  // one block at a time
-    std::int64_t block = block_begin;
-    if constexpr (kWide) {
-      if ((rows.last_row - rows.first_row) * rows.width * 2 * kB <= kPaddedPlaneFloats)
-        for (; block + 1 < block_end; block += 2) {
-          copy_padded_rows<2>(job, rows, block, buffer);
-          for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
-            two_block_columns<kStride, kKernel>(padded_job, buffer, block, row, first, last);
-          });
-        }
-    }
-    for (; block < block_end; ++block) {
+    for (std::int64_t block = block_begin; block < block_end; ++block) {
       copy_padded_rows(job, rows, block, buffer);
       for_row_segments(padded_job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
         std::int64_t col = first;
@@ -742,6 +732,69 @@ struct NchwcConvKernel {
     }
   }
 
+  // Blocks `block` and `block + 1` at output pixels [pixel_begin,
+  // pixel_end), in bands of output rows whose zero-bordered input rows fit
+  // the buffer of `buffer_floats` (a band at least, which the caller checks).
+  template <int kStride, int kKernel>
+  static void depthwise_two_blocks(const NchwcConvJob& job, std::int64_t block, std::int64_t pixel_begin,
+                                   std::int64_t pixel_end, float* buffer, std::int64_t buffer_floats) {
+    const NchwcConvShape& s = job.shape;
+    PaddedRows rows;
+    rows.width = (s.out_w - 1) * kStride + kKernel;
+    const std::int64_t band_rows = (buffer_floats / (rows.width * kWidth) - s.kernel_h) / s.stride_h + 1;
+    const std::int64_t row_end = (pixel_end - 1) / s.out_w + 1;
+    for (std::int64_t row = pixel_begin / s.out_w; row < row_end; row += band_rows) {
+      const std::int64_t band_end = std::min(row_end, row + band_rows);
+      rows.first_row = row * s.stride_h;
+      rows.last_row = (band_end - 1) * s.stride_h + s.kernel_h;
+      copy_padded_rows<2>(job, rows, block, buffer);
+      // The copy as the input of a layer without padding whose row 0 is
+      // padded row first_row (as in depthwise_padded).
+      NchwcConvShape padded = s;
+      padded.in_h = rows.last_row - rows.first_row;
+      padded.in_w = rows.width;
+      padded.pad_top = rows.first_row;
+      padded.pad_left = 0;
+      const NchwcConvJob padded_job(padded, buffer, job.packed, job.output, job.epilogue, job.block_weights);
+      const std::int64_t begin = std::max(pixel_begin, row * s.out_w), end = std::min(pixel_end, band_end * s.out_w);
+      for_row_segments(job, begin, end, [&](std::int64_t r, std::int64_t first, std::int64_t last) {
+        two_block_columns<kStride, kKernel>(padded_job, buffer, block, r, first, last);
+      });
+    }
+  }
+
+  // Floats of the two-block copy's buffer: 64 KiB on the stack, 17 padded
+  // rows of a 56-wide plane (15 output rows per band at 3x3).
+  static constexpr std::int64_t kTwoBlockBufferFloats = 16384;
+
+  // Blocks [block_begin, block_end) two at a time where
+  // nchwc_depthwise_block_pairs takes the layer and a band of one output
+  // row fits the buffer; returns the first block left (an odd last one, or
+  // all of them).
+  static std::int64_t depthwise_block_pairs(const NchwcConvJob& job, std::int64_t block_begin, std::int64_t block_end,
+                                            std::int64_t pixel_begin, std::int64_t pixel_end) {
+    const NchwcConvShape& s = job.shape;
+    const std::int64_t width = (s.out_w - 1) * s.stride_w + s.kernel_w;
+    if (!nchwc_depthwise_block_pairs(s) || s.kernel_h * width * kWidth > kTwoBlockBufferFloats) return block_begin;
+    alignas(64) float buffer[kTwoBlockBufferFloats];
+    std::int64_t block = block_begin;
+    for (; block + 1 < block_end; block += 2) {
+      const auto run = [&](auto stride, auto kernel) {
+        depthwise_two_blocks<decltype(stride)::value, decltype(kernel)::value>(job, block, pixel_begin, pixel_end,
+                                                                              buffer, kTwoBlockBufferFloats);
+      };
+      using One = std::integral_constant<int, 1>;
+      using Two = std::integral_constant<int, 2>;
+      using Three = std::integral_constant<int, 3>;
+      using Five = std::integral_constant<int, 5>;
+      if (s.stride_w == 1)
+        s.kernel_w == 3 ? run(One{}, Three{}) : run(One{}, Five{});
+      else
+        s.kernel_w == 3 ? run(Two{}, Three{}) : run(Two{}, Five{});
+    }
+    return block;
+  }
+
   template <int kStride>
   static bool try_depthwise_padded(const NchwcConvJob& job, std::int64_t block_begin, std::int64_t block_end,
                                    std::int64_t pixel_begin, std::int64_t pixel_end) {
@@ -757,6 +810,10 @@ struct NchwcConvKernel {
                         const Epilogue& epilogue, std::int64_t block_begin, std::int64_t block_end,
                         std::int64_t pixel_begin, std::int64_t pixel_end) {
     const NchwcConvJob job(shape, input, packed, output, epilogue, shape.kernel_h * shape.kernel_w * kB);
+    if constexpr (kWide) {
+      block_begin = depthwise_block_pairs(job, block_begin, block_end, pixel_begin, pixel_end);
+      if (block_begin == block_end) return;
+    }
     if (shape.stride_w == 1 && try_depthwise_padded<1>(job, block_begin, block_end, pixel_begin, pixel_end)) return;
     if (shape.stride_w == 2 && try_depthwise_padded<2>(job, block_begin, block_end, pixel_begin, pixel_end)) return;
     const bool unit = shape.stride_w == 1 && shape.dilation_w == 1;
