@@ -72,15 +72,21 @@ inline bool nchwc_depthwise_narrow(const NchwcConvShape& s) {
 
 // Depthwise layers whose blocks the AVX-512 kernel computes two at a time
 // (one pixel of both per vector, from a zero-bordered copy that interleaves
-// them): 3x3 and 5x5 kernels, dilation 1, on narrow planes, or at stride 1
-// on rows of at most 32 pixels. On wider rows the one-block kernel's tiles
-// of 16 pixels leave few tails and borders, and it needs no copy
-// (MobileNetV2's 32x112x112 layer: 0.176 ms one block at a time, 0.229 as
-// pairs; 144x56x56: 0.188 and 0.198; 192x28x28: 0.088 and 0.060); at
-// stride 2 the copy moves four input pixels per output pixel.
+// them): 3x3 and 5x5 kernels, dilation 1, on narrow planes and on rows of
+// at most 32 pixels, at stride 2 there only for 5x5 kernels. On wider rows
+// the one-block kernel's tiles of 16 pixels leave few tails and borders,
+// and it needs no copy (per-layer medians, 1 thread, one block at a time
+// against pairs: MobileNetV2's 32x112x112 0.176 and 0.229 ms, 144x56x56
+// 0.188 and 0.198; 192x28x28 0.088 and 0.060). At stride 2 the copy moves
+// four input pixels per output pixel, which a 3x3 kernel's 9 taps do not
+// repay (144x56x56 to 28x28: 0.076 and 0.118 ms; 192x28x28 to 14x14: 0.027
+// and 0.029) unless the rows are as short as 7 (576x14x14 to 7x7: 0.029 and
+// 0.018), and a 5x5 kernel's 25 do (EfficientNet-B0's 144x56x56 to 28x28:
+// 0.190 and 0.167).
 inline bool nchwc_depthwise_block_pairs(const NchwcConvShape& s) {
   return s.dilation_h == 1 && s.dilation_w == 1 && (s.kernel_w == 3 || s.kernel_w == 5) &&
-         (s.stride_w == 1 || s.stride_w == 2) && (nchwc_depthwise_narrow(s) || (s.stride_w == 1 && s.out_w <= 32));
+         (s.stride_w == 1 || s.stride_w == 2) &&
+         (nchwc_depthwise_narrow(s) || s.out_w <= 8 || (s.out_w <= 32 && (s.stride_w == 1 || s.kernel_w == 5)));
 }
 
 // Output blocks per task of a depthwise layer: 2 where the active
