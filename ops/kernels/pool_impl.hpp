@@ -300,81 +300,126 @@ struct PoolKernel {
     return !xsimd::any(nan_seen);
   }
 
-  // Small planes at stride 1: max_plane's per-row work (the column pass, a
-  // partial output vector) outweighed the taps on 7x7 to 28x28 planes
-  // (GoogLeNet's 832x7x7 pool: 163 us, 4 ns per output). Instead the plane is
-  // copied once into a padded plane P, `pitch` floats per row, -inf in the
-  // padding and past the input (which covers ceil mode too): tap (kh, kw) of
-  // the output at (r, c) is then P at flat position r * pitch + c + kh *
-  // pitch + kw, and each pass runs over the whole plane as one flat array:
-  // V = the max over kh, O = the max over kw of V, whose positions r * pitch
-  // + c (c < out_w) are the outputs (the pitch - out_w others per row are
-  // computed in vain). Micro-benchmarks, 1 thread, medians of 3: GoogLeNet's
-  // 832x7x7 163 -> 47 us, 512x14x14 167 -> 54. At stride 2 the same layout needs each input
-  // row deinterleaved into four sub-planes, which made SqueezeNet's 128x55x55
-  // pool 103 -> 201 us: max_plane deinterleaves only the reduced rows.
-  // Returns false when the plane holds NaN (the caller pools it window by
-  // window).
+  // Small planes at strides (1, 1) and (2, 2): max_plane's per-row work
+  // (the column pass, the deinterleave, a partial output vector) outweighed
+  // the taps on 7x7 to 28x28 planes (GoogLeNet's 832x7x7 pool: 163 us, 4 ns
+  // per output; SqueezeNet's 256x27x27 at stride 2: 88 us). Instead each
+  // pass runs over the whole plane as one flat array:
+  //   - V holds, for each output row r, the max over kh of its input rows,
+  //     at padded columns (-inf in the padding and past the input, which
+  //     covers ceil mode), in rows of S * pitch floats;
+  //   - O = the max over kw of V at S * q + kw, for every flat position q:
+  //     q = r * pitch + c is output (r, c) for c < out_w (the pitch - out_w
+  //     others per row are computed in vain), and at stride 2 the taps are
+  //     V's even or odd floats, one deinterleave per vector of outputs.
+  // At stride 1, V comes from a padded copy P of the plane, as one more flat
+  // pass (V[q] = the max over kh of P[q + kh * pitch]): cheaper than
+  // building V row by row (GoogLeNet's 512x14x14: 54 against 67 us). At
+  // stride 2, V is built row by row, and only for rows of at most 32
+  // outputs: on wider planes the deinterleave of whole V rows cost more than
+  // max_plane's (ResNet's 64x112x112: 158 against 257 us).
+  // Micro-benchmarks, 1 thread, medians of 3, max_plane -> flat: GoogLeNet's
+  // 832x7x7 163 -> 47 us, 512x14x14 167 -> 54; SqueezeNet's 256x27x27 at
+  // stride 2 88 -> 46, 128x55x55 105 -> 89. Return false when the plane
+  // holds NaN (the caller pools it window by window).
   struct FlatLayout {
-    std::int64_t pitch = 0, padded_floats = 0, flat = 0;
-    std::int64_t floats() const { return padded_floats + 2 * (flat + kWidth); }
+    std::int64_t pitch = 0, flat = 0, padded_floats = 0, v_floats = 0;
+    std::int64_t floats() const { return padded_floats + v_floats + flat + kWidth; }
   };
+  template <std::int64_t S>
   static FlatLayout flat_layout(const Pool2dGeometry& g) {
     FlatLayout l;
-    l.pitch = g.out_w + g.kernel_w - 1;
-    // V's positions that O reads: the outputs' rows and kernel_w - 1 past
-    // them, in whole vectors (O reads a vector past its last position, within
-    // the vector of slack after V).
-    l.flat = (g.out_h * l.pitch + g.kernel_w - 1 + kWidth - 1) / kWidth * kWidth;
-    // P's rows, and a vector past V's last read (flat + (kernel_h - 1) rows).
-    l.padded_floats = (g.out_h + g.kernel_h - 1) * l.pitch + g.kernel_w + 2 * kWidth;
+    // Output column c's taps are V columns S * c + kw < S * pitch.
+    l.pitch = g.out_w + (g.kernel_w - 1) / S;
+    l.flat = (g.out_h * l.pitch + kWidth - 1) / kWidth * kWidth;
+    // O's last vector reads V up to S * flat + kernel_w - 1 + (S - 1) * kWidth.
+    l.v_floats = S * l.flat + g.kernel_w + S * kWidth;
+    // Stride 1: P's rows, and a vector past V's last read (flat + (kernel_h - 1) rows).
+    if constexpr (S == 1) l.padded_floats = (g.out_h + g.kernel_h - 1) * l.pitch + 2 * kWidth;
     return l;
   }
   // Buffers of the flat path: planes whose P, V and O need more go through max_plane.
   static constexpr std::int64_t kFlatFloats = 16384;
+  static constexpr std::int64_t kFlatMaxStride2Columns = 32;
 
-  static bool max_plane_flat(const Pool2dGeometry& g, const FlatLayout& l, const float* in, float* out,
-                             float* buffer) {
-    float* padded = buffer;
-    float* v = padded + l.padded_floats;  // flat + kWidth
-    float* o = v + l.flat + kWidth;       // flat + kWidth
+  // Stride 1: P from the plane, then V = the max over kh of P's rows.
+  static bool flat_rows_stride1(const Pool2dGeometry& g, const FlatLayout& l, const float* in, float* padded,
+                                float* v) {
     Mask nan_seen = Batch(0.0f) != Batch(0.0f);
-    std::fill(padded, padded + l.padded_floats, -kInf);
-    const std::int64_t first_col = std::min(g.pad_left, l.pitch);
-    const std::int64_t columns = std::clamp<std::int64_t>(l.pitch - first_col, 0, g.in_w);
+    const std::int64_t left = std::min(g.pad_left, l.pitch);
+    const std::int64_t columns = std::clamp<std::int64_t>(l.pitch - left, 0, g.in_w);
     const std::int64_t rows = std::min(g.in_h, g.out_h + g.kernel_h - 1 - g.pad_top);
     for (std::int64_t ir = 0; ir < rows; ++ir) {
       const float* src = in + ir * g.in_w;
-      float* dst = padded + (ir + g.pad_top) * l.pitch + first_col;
-      std::int64_t c = 0;
-      for (; c + kWidth <= columns; c += kWidth) {
-        const Batch x = Batch::load_unaligned(src + c);
+      float* dst = padded + (ir + g.pad_top) * l.pitch + left;
+      for (std::int64_t c = 0; c < columns; c += kWidth) {
+        const std::int64_t n = min(kWidth, columns - c);
+        const Batch x = n == kWidth ? Batch::load_unaligned(src + c) : load_partial<Batch>(src + c, n);
         nan_seen = nan_seen | xsimd::isnan(x);
-        x.store_unaligned(dst + c);
-      }
-      if (c < columns) {
-        const Batch x = load_partial<Batch>(src + c, columns - c);
-        nan_seen = nan_seen | xsimd::isnan(x);
-        store_partial(x, dst + c, columns - c);
+        store_partial(x, dst + c, n);
       }
     }
     if (xsimd::any(nan_seen)) return false;
     for (std::int64_t q = 0; q < l.flat; q += kWidth) {
       Batch best = Batch::load_unaligned(padded + q);
-      for (std::int64_t kh = 1; kh < g.kernel_h; ++kh) best = xsimd::max(best, Batch::load_unaligned(padded + q + kh * l.pitch));
+      for (std::int64_t kh = 1; kh < g.kernel_h; ++kh)
+        best = xsimd::max(best, Batch::load_unaligned(padded + q + kh * l.pitch));
       best.store_unaligned(v + q);
     }
+    return true;
+  }
+
+  // Stride 2: V row by row, the max over kh of the input rows.
+  static bool flat_rows_stride2(const Pool2dGeometry& g, const FlatLayout& l, const float* in, float* v) {
+    Mask nan_seen = Batch(0.0f) != Batch(0.0f);
+    const std::int64_t v_pitch = 2 * l.pitch;
+    const std::int64_t left = std::min(g.pad_left, v_pitch);
+    const std::int64_t columns = std::clamp<std::int64_t>(v_pitch - left, 0, g.in_w);
+    for (std::int64_t r = 0; r < g.out_h; ++r) {
+      const std::int64_t h0 = r * g.stride_h - g.pad_top;
+      const std::int64_t kh_begin = max(0, -h0), kh_end = min(g.kernel_h, g.in_h - h0);
+      if (kh_begin >= kh_end) continue;  // a row of windows all in the padding
+      const float* first = in + (h0 + kh_begin) * g.in_w;
+      float* dst = v + r * v_pitch + left;
+      for (std::int64_t c = 0; c < columns; c += kWidth) {
+        const std::int64_t n = min(kWidth, columns - c);
+        Batch best(-kInf);
+        for (std::int64_t kh = kh_begin; kh < kh_end; ++kh) {
+          const float* src = first + (kh - kh_begin) * g.in_w + c;
+          const Batch tap = n == kWidth ? Batch::load_unaligned(src) : load_partial<Batch>(src, n);
+          nan_seen = nan_seen | xsimd::isnan(tap);
+          best = xsimd::max(best, tap);
+        }
+        store_partial(best, dst + c, n);
+      }
+    }
+    return !xsimd::any(nan_seen);
+  }
+
+  // The buffer: P (stride 1), V, O. The padding columns and rows of P and V
+  // stay -inf from the caller's fill: every plane writes the same columns of
+  // the same rows.
+  template <std::int64_t S>
+  static bool max_plane_flat(const Pool2dGeometry& g, const FlatLayout& l, const float* in, float* out,
+                             float* buffer) {
+    float* padded = buffer;
+    float* v = padded + l.padded_floats;
+    float* o = v + l.v_floats;
+    if constexpr (S == 1) {
+      if (!flat_rows_stride1(g, l, in, padded, v)) return false;
+    } else {
+      if (!flat_rows_stride2(g, l, in, v)) return false;
+    }
     for (std::int64_t q = 0; q < l.flat; q += kWidth) {
-      Batch best = Batch::load_unaligned(v + q);
-      for (std::int64_t kw = 1; kw < g.kernel_w; ++kw) best = xsimd::max(best, Batch::load_unaligned(v + q + kw));
+      Batch best = load_taps<S>(v + S * q);
+      for (std::int64_t kw = 1; kw < g.kernel_w; ++kw) best = xsimd::max(best, load_taps<S>(v + S * q + kw));
       best.store_unaligned(o + q);
     }
     for (std::int64_t r = 0; r < g.out_h; ++r) {
       const float* src = o + r * l.pitch;
       float* dst = out + r * g.out_w;
-      std::int64_t c = 0;
-      for (; c + kWidth <= g.out_w; c += kWidth) Batch::load_unaligned(src + c).store_unaligned(dst + c);
-      if (c < g.out_w) store_partial(Batch::load_unaligned(src + c), dst + c, g.out_w - c);
+      for (std::int64_t c = 0; c < g.out_w; c += kWidth)
+        store_partial(Batch::load_unaligned(src + c), dst + c, min(kWidth, g.out_w - c));
     }
     return true;
   }
@@ -384,16 +429,21 @@ struct PoolKernel {
     const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
     std::vector<float> row(static_cast<std::size_t>(max_row_floats(g)), -kInf);
     std::vector<float> reduced;
-    // The flat path at stride 1 where its buffers fit (O reads V up to
-    // kernel_w - 1 past its last vector, within the vector of slack).
-    const FlatLayout layout = flat_layout(g);
-    const bool flat = g.stride_h == 1 && g.stride_w == 1 && g.kernel_w <= kWidth && layout.floats() <= kFlatFloats;
-    std::vector<float> flat_buffer(flat ? static_cast<std::size_t>(layout.floats()) : 0);
+    // The flat path at equal strides of 1 or 2 (the latter on short rows) where its buffers fit.
+    const std::int64_t stride = g.stride_h != g.stride_w                                 ? 0
+                                : g.stride_w == 1                                        ? 1
+                                : g.stride_w == 2 && g.out_w <= kFlatMaxStride2Columns ? 2
+                                                                                         : 0;
+    const FlatLayout layout = stride == 2 ? flat_layout<2>(g) : flat_layout<1>(g);
+    const bool flat = stride > 0 && layout.floats() <= kFlatFloats;
+    std::vector<float> flat_buffer(flat ? static_cast<std::size_t>(layout.floats()) : 0, -kInf);
     for (std::int64_t p = begin; p < end; ++p) {
       const float* in = input + p * in_plane;
       float* out = output + p * out_plane;
       if (flat) {
-        if (max_plane_flat(g, layout, in, out, flat_buffer.data())) continue;
+        if (stride == 1 ? max_plane_flat<1>(g, layout, in, out, flat_buffer.data())
+                        : max_plane_flat<2>(g, layout, in, out, flat_buffer.data()))
+          continue;
       } else if (g.stride_w == 1 ? max_plane<1>(g, in, out, row.data()) : max_plane<2>(g, in, out, row.data())) {
         continue;
       }
