@@ -32,6 +32,9 @@ constexpr std::int64_t kMinInPlaceRow = 128;
 constexpr std::int64_t kPackShortRowsFromRows = 512;
 constexpr std::int64_t kShortRow = 256;
 
+// Multiply-adds of a layer whose threads pack its B together (ConvGemm::shared_b_).
+constexpr std::int64_t kMinSharedPackMacs = std::int64_t{1} << 24;
+
 // Row blocks are split only to give idle threads work; below this many rows
 // per block the repeated packing of B costs more than the idle thread gains.
 constexpr std::int64_t kMinRowBlock = 24;
@@ -87,6 +90,18 @@ class ConvGemm final : public ConvAlgorithm {
     row_block_ = choose_row_block(rows_, tasks, std::max(1, setup.threads));
     row_blocks_ = ceil_div(rows_, row_block_);
     threads_ = std::max(1, setup.threads);
+    // Row blocks of one packed B on several threads: each thread packed the
+    // whole B for its rows, so packing ran as often as there were threads
+    // (ResNet-50's 3x3 stride-2 layer onto 256x14x14: 1.90 ms on 1 thread,
+    // 1.17 on 2). Instead the threads pack it together, then multiply (1.05
+    // ms): where B is one block (a single image and group, columns_ <= 384)
+    // of at least a K block per thread, and the layer is large enough to
+    // repay a second parallel_for (GoogLeNet's 7x7 layers of 2M multiply-adds
+    // went 0.03 -> 0.04 ms). With several column blocks the two phases per
+    // block cost more than they saved (ResNet-50's 28x28 stride-2 layers 0.75
+    // -> 0.86 and 1.03 -> 1.14 ms).
+    shared_b_ = !in_place_b_ && threads_ > 1 && row_blocks_ > 1 && tasks == 1 &&
+                ceil_div(depth_, kernels::kSgemmKc) >= threads_ && rows_ * columns_ * depth_ >= kMinSharedPackMacs;
 
     // Weights: one packed A per (group, row block).
     for (std::int64_t g = 0; g < groups_; ++g)
@@ -119,6 +134,7 @@ class ConvGemm final : public ConvAlgorithm {
   }
 
   void run(const ConvRunArgs& args) const override {
+    if (shared_b_) return run_shared_b(args);
     const std::int64_t column_blocks = ceil_div(columns_, column_block_);
     const std::int64_t tasks = p_.batch * groups_ * column_blocks * row_blocks_;
     const std::int64_t slots = std::min<std::int64_t>(threads_, tasks);
@@ -143,22 +159,55 @@ class ConvGemm final : public ConvAlgorithm {
             kernels::im2col_pack_b(image, geometry_, col0, cols, packed_b);
           packed_for = columns_task;
         }
-        const std::int64_t m0 = rb * row_block_, m = std::min(row_block_, rows_ - m0);
-        const std::int64_t out_offset = (n * p_.out_channels + g * rows_ + m0) * columns_ + col0;
-        kernels::Epilogue epilogue;
-        epilogue.row_bias = args.bias ? args.bias + g * rows_ + m0 : nullptr;
-        epilogue.residual = args.residual ? args.residual + out_offset : nullptr;
-        epilogue.activation = activation_;
-        const float* weights = packed_weights_[g * row_blocks_ + rb].data();
-        float* out = args.output + out_offset;
-        // A 1x1 layer's input is B as it is: its rows are read in place.
-        if (in_place_b_)
-          kernels::sgemm_rows_b(m, cols, depth_, weights, image + col0, input_plane(), out, columns_, epilogue, 0,
-                                ceil_div(cols, nr_));
-        else
-          kernels::sgemm_packed(m, cols, depth_, weights, packed_b, out, columns_, epilogue, 0, ceil_div(cols, nr_));
+        multiply(args, n, g, rb, col0, cols, image, packed_b);
       }
     }, 1);
+  }
+
+  // run() with shared_b_: per (image, group, column block), the threads pack
+  // B's K blocks, then multiply their row blocks.
+  void run_shared_b(const ConvRunArgs& args) const {
+    const std::int64_t column_blocks = ceil_div(columns_, column_block_);
+    const std::int64_t k_blocks = ceil_div(depth_, kernels::kSgemmKc);
+    float* packed_b = static_cast<float*>(args.workspace);
+    for (std::int64_t columns_task = 0; columns_task < p_.batch * groups_ * column_blocks; ++columns_task) {
+      const std::int64_t cb = columns_task % column_blocks;
+      const std::int64_t g = columns_task / column_blocks % groups_;
+      const std::int64_t n = columns_task / column_blocks / groups_;
+      const std::int64_t col0 = cb * column_block_, cols = std::min(column_block_, columns_ - col0);
+      const float* image = args.input + (n * p_.in_channels + g * geometry_.channels) * input_plane();
+      args.pool->parallel_for(k_blocks, [&](std::int64_t kb_begin, std::int64_t kb_end) {
+        const std::int64_t k0 = kb_begin * kernels::kSgemmKc, k1 = std::min(depth_, kb_end * kernels::kSgemmKc);
+        if (pointwise_)
+          kernels::sgemm_pack_b(image + col0 + k0 * input_plane(), input_plane(), 1, k1 - k0, cols,
+                                packed_b + k0 * ceil_div(cols, nr_) * nr_);
+        else
+          kernels::im2col_pack_b(image, geometry_, col0, cols, packed_b, k0, k1);
+      }, 1);
+      args.pool->parallel_for(row_blocks_, [&](std::int64_t rb_begin, std::int64_t rb_end) {
+        for (std::int64_t rb = rb_begin; rb < rb_end; ++rb) multiply(args, n, g, rb, col0, cols, image, packed_b);
+      }, 1);
+    }
+  }
+
+  // C's rows of row block rb, columns [col0, col0 + cols), of image n and
+  // group g: B read in place from `image` or from packed_b.
+  void multiply(const ConvRunArgs& args, std::int64_t n, std::int64_t g, std::int64_t rb, std::int64_t col0,
+                std::int64_t cols, const float* image, const float* packed_b) const {
+    const std::int64_t m0 = rb * row_block_, m = std::min(row_block_, rows_ - m0);
+    const std::int64_t out_offset = (n * p_.out_channels + g * rows_ + m0) * columns_ + col0;
+    kernels::Epilogue epilogue;
+    epilogue.row_bias = args.bias ? args.bias + g * rows_ + m0 : nullptr;
+    epilogue.residual = args.residual ? args.residual + out_offset : nullptr;
+    epilogue.activation = activation_;
+    const float* weights = packed_weights_[g * row_blocks_ + rb].data();
+    float* out = args.output + out_offset;
+    // A 1x1 layer's input is B as it is: its rows are read in place.
+    if (in_place_b_)
+      kernels::sgemm_rows_b(m, cols, depth_, weights, image + col0, input_plane(), out, columns_, epilogue, 0,
+                            ceil_div(cols, nr_));
+    else
+      kernels::sgemm_packed(m, cols, depth_, weights, packed_b, out, columns_, epilogue, 0, ceil_div(cols, nr_));
   }
 
  private:
@@ -174,7 +223,7 @@ class ConvGemm final : public ConvAlgorithm {
   std::int64_t groups_ = 1, rows_ = 0, depth_ = 0, columns_ = 0;
   std::int64_t row_block_ = 0, row_blocks_ = 1, column_block_ = 0, nr_ = 0;
   int threads_ = 1;
-  bool pointwise_ = false, in_place_b_ = false;
+  bool pointwise_ = false, in_place_b_ = false, shared_b_ = false;
   std::vector<LargeVector<float>> packed_weights_;
 };
 

@@ -105,10 +105,11 @@ void scatter_line(const float* line, std::int64_t nr, std::int64_t panels, std::
 // more time on per-call bookkeeping than on the copy: ResNet-50's 3x3
 // stride-2 layers took a quarter of their time packing.
 void im2col_pack_b(const float* input, const Im2colGeometry& g, std::int64_t col_begin, std::int64_t cols,
-                   float* packed) {
+                   float* packed, std::int64_t k_begin, std::int64_t k_end) {
   const std::int64_t nr = sgemm_nr();
   const std::int64_t kernel_hw = g.kernel[1] * g.kernel[2], taps = g.kernel[0] * kernel_hw;
   const std::int64_t K = g.channels * taps;
+  if (k_end < 0 || k_end > K) k_end = K;
   const std::int64_t panels = (cols + nr - 1) / nr;
   const std::int64_t in_plane = g.in[0] * g.in[1] * g.in[2];
   alignas(64) float line[kLine];
@@ -118,7 +119,7 @@ void im2col_pack_b(const float* input, const Im2colGeometry& g, std::int64_t col
     const std::int64_t valid = std::min(width, cols - first);
     line_runs(g, col_begin + first, valid, runs);
     std::fill(line + valid, line + width, 0.0f);  // the last panel's padding columns
-    for (std::int64_t k0 = 0; k0 < K; k0 += kSgemmKc) {
+    for (std::int64_t k0 = k_begin; k0 < k_end; k0 += kSgemmKc) {
       const std::int64_t kc = std::min(kSgemmKc, K - k0);
       float* dst = packed + k0 * panels * nr + first / nr * kc * nr;
       for (std::int64_t k = k0; k < k0 + kc; ++k, dst += nr) {

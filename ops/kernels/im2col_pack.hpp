@@ -18,8 +18,11 @@ struct Im2colGeometry {
 
 // Packs im2col columns [col_begin, col_begin + cols) of one image's channels
 // (input: [channels, in...]) into `packed` (sgemm_packed_b_floats(K, cols) floats,
-// K = channels * kernel volume), for the active ISA's panel width.
+// K = channels * kernel volume), for the active ISA's panel width. Only rows
+// [k_begin, k_end) of it when given (k_begin a multiple of kSgemmKc, k_end
+// one or K): their K blocks' part of `packed`, so that threads can share
+// the packing of one B.
 void im2col_pack_b(const float* input, const Im2colGeometry& g, std::int64_t col_begin, std::int64_t cols,
-                   float* packed);
+                   float* packed, std::int64_t k_begin = 0, std::int64_t k_end = -1);
 
 }  // namespace onnxrun::kernels

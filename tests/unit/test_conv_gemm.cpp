@@ -126,6 +126,10 @@ std::vector<ConvCase> geometry_cases() {
   cases.push_back({1, 6, 6, 6, {8, 8}, {3, 3}, {2, 2}, {1, 1}, {0, 0}, {1, 1}});  // depthwise
   // Large enough to cross K blocks (256), column blocks and row blocks.
   cases.push_back({1, 64, 40, 1, {20, 21}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}});
+  // One column block (14x14), many rows, five K blocks, 29M multiply-adds:
+  // on several threads the rows are split and the threads pack B together
+  // (conv_gemm.cpp, shared_b_).
+  cases.push_back({1, 128, 128, 1, {14, 14}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}});
   // 1D and 3D.
   cases.push_back({2, 3, 5, 1, {17}, {3}, {1}, {1}, {1}, {1}});
   cases.push_back({1, 4, 6, 2, {23}, {5}, {2}, {2}, {0}, {2}});
