@@ -170,11 +170,13 @@ void ThreadPool::parallel_for(std::int64_t count, const std::function<void(std::
     ~InFlight() { count.fetch_sub(1, std::memory_order_relaxed); }
   } in_flight{in_flight_};
   // A few chunks per thread balance uneven work without much scheduling cost.
+  // At least that many: rounding the chunk up instead, 10 tasks on 2
+  // threads went as 5 chunks of 2, 3:2 between the threads.
   const std::int64_t target_chunks = std::int64_t{size_} * 4;
   auto job = std::make_shared<Job>();
   job->body = &body;
   job->count = count;
-  job->chunk = std::max(grain, (count + target_chunks - 1) / target_chunks);
+  job->chunk = std::max(grain, count / target_chunks);
   job->chunks = (count + job->chunk - 1) / job->chunk;
   record_cpu(0);
   bool sleeping = false;
