@@ -15,7 +15,9 @@
 // loaded once and multiplies PX input vectors, and at stride 1 or 2 each
 // input vector once too. Border pixels go through checked tiles of up to 4
 // pixels (the check is per pixel and tap), except on narrow planes, which
-// are copied into a zero-bordered buffer instead (depthwise_padded).
+// are copied into a zero-bordered buffer instead (depthwise_padded). On
+// AVX-512, narrow planes and short rows run two blocks at a time, one pixel
+// of both per vector (depthwise_block_pairs).
 //
 // A tile applies the epilogue (bias, residual, activation) as it stores its
 // finished sums, once per tile choosing the activation's code.
@@ -660,8 +662,8 @@ struct NchwcConvKernel {
     }
   }
 
-  // Two blocks at once, on narrow planes with vectors of two blocks
-  // (AVX-512): the zero-bordered copy interleaves blocks `block` and
+  // Two blocks at once, where nchwc_depthwise_block_pairs takes the layer
+  // and vectors hold two blocks (AVX-512): the zero-bordered copy interleaves blocks `block` and
   // `block + 1` pixel by pixel, so that one aligned vector is one pixel of
   // both (copy_padded_rows<2>), and a tile is a run of up to 8 pixels of
   // one row. Pairs of pixels of one block (depthwise_pairs) leave a 7-wide
@@ -671,6 +673,7 @@ struct NchwcConvKernel {
   // medians of 5, against the one-block tiles: MobileNetV2's 960x7x7 45.5 ->
   // 20.4 us, 576x14x14 49.7 -> 40.4; EfficientNet-B0's 1152x7x7 5x5 86.0 ->
   // 34.2, 672x14x14 5x5 103 -> 74, the same at stride 2 60.1 -> 30.8.
+  //
   // Output columns [col, col + PX) of row `row`, blocks `block` and
   // `block + 1`, from the interleaved copy (padded_job's geometry: row 0 of
   // the copy is padded row pad_top). Each input vector of a kernel row is
