@@ -67,6 +67,20 @@ struct SgemmKernel {
                           const Epilogue& epilogue, std::int64_t row0, const float* residual) {
     constexpr int kRows = RP * static_cast<int>(kMr);
     const std::int64_t panel_step = kc * kMr;  // floats from one packed A panel to the next
+    // What the store phase will read besides the sums: C itself (an earlier
+    // K block's sums, or the residual C holds) and a separate residual. Its
+    // rows are a plane apart, which no hardware prefetcher follows, and a
+    // residual comes from layers back, out of L2: asked for now, it arrives
+    // while the k loop runs.
+    if (accumulate || (last && residual)) {
+      const float* extra = accumulate ? c : residual;
+#pragma GCC unroll 12
+      for (int r = 0; r < kRows; ++r) {
+        if (r >= rows) break;
+#pragma GCC unroll 2
+        for (int v = 0; v < V; ++v) __builtin_prefetch(extra + r * ldc + v * kWidth, 0, 3);
+      }
+    }
     Batch acc[kRows][V];
 #pragma GCC unroll 12
     for (int r = 0; r < kRows; ++r)
