@@ -135,65 +135,76 @@ class ConvGemm final : public ConvAlgorithm {
 
   void run(const ConvRunArgs& args) const override {
     if (shared_b_) return run_shared_b(args);
-    const std::int64_t column_blocks = ceil_div(columns_, column_block_);
-    const std::int64_t tasks = p_.batch * groups_ * column_blocks * row_blocks_;
+    const std::int64_t tasks = column_tasks() * row_blocks_;
     const std::int64_t slots = std::min<std::int64_t>(threads_, tasks);
     if (slots == 0) return;  // an empty batch or output
     // One body per slot, each with its own packing buffer and a static share of tasks.
     args.pool->parallel_for(slots, [&](std::int64_t slot_begin, std::int64_t slot_end) {
       float* packed_b = in_place_b_ ? nullptr : static_cast<float*>(args.workspace) + slot_begin * slot_floats();
       const std::int64_t task_begin = tasks * slot_begin / slots, task_end = tasks * slot_end / slots;
-      std::int64_t packed_for = -1;  // the (image, group, column block) packed_b holds
+      std::int64_t packed_for = -1;  // the column task packed_b holds
       for (std::int64_t task = task_begin; task < task_end; ++task) {
-        const std::int64_t rb = task % row_blocks_;
         const std::int64_t columns_task = task / row_blocks_;
-        const std::int64_t cb = columns_task % column_blocks;
-        const std::int64_t g = columns_task / column_blocks % groups_;
-        const std::int64_t n = columns_task / column_blocks / groups_;
-        const std::int64_t col0 = cb * column_block_, cols = std::min(column_block_, columns_ - col0);
-        const float* image = args.input + (n * p_.in_channels + g * geometry_.channels) * input_plane();
+        const ColumnBlock block = column_block(args, columns_task);
         if (!in_place_b_ && packed_for != columns_task) {
-          if (pointwise_)
-            kernels::sgemm_pack_b(image + col0, input_plane(), 1, depth_, cols, packed_b);
-          else
-            kernels::im2col_pack_b(image, geometry_, col0, cols, packed_b);
+          pack(block, packed_b, 0, depth_);
           packed_for = columns_task;
         }
-        multiply(args, n, g, rb, col0, cols, image, packed_b);
+        multiply(args, block, task % row_blocks_, packed_b);
       }
     }, 1);
   }
 
-  // run() with shared_b_: per (image, group, column block), the threads pack
-  // B's K blocks, then multiply their row blocks.
+ private:
+  // A column task: image n, group g, columns [col0, col0 + cols) of C; B's
+  // rows are read from `image` (the image's input channels of the group).
+  struct ColumnBlock {
+    std::int64_t n = 0, g = 0, col0 = 0, cols = 0;
+    const float* image = nullptr;
+  };
+  std::int64_t column_blocks() const { return ceil_div(columns_, column_block_); }
+  std::int64_t column_tasks() const { return p_.batch * groups_ * column_blocks(); }
+  ColumnBlock column_block(const ConvRunArgs& args, std::int64_t columns_task) const {
+    ColumnBlock b;
+    b.g = columns_task / column_blocks() % groups_;
+    b.n = columns_task / column_blocks() / groups_;
+    b.col0 = columns_task % column_blocks() * column_block_;
+    b.cols = std::min(column_block_, columns_ - b.col0);
+    b.image = args.input + (b.n * p_.in_channels + b.g * geometry_.channels) * input_plane();
+    return b;
+  }
+
+  // run() with shared_b_: per column task, the threads pack B's K blocks,
+  // then multiply their row blocks.
   void run_shared_b(const ConvRunArgs& args) const {
-    const std::int64_t column_blocks = ceil_div(columns_, column_block_);
     const std::int64_t k_blocks = ceil_div(depth_, kernels::kSgemmKc);
     float* packed_b = static_cast<float*>(args.workspace);
-    for (std::int64_t columns_task = 0; columns_task < p_.batch * groups_ * column_blocks; ++columns_task) {
-      const std::int64_t cb = columns_task % column_blocks;
-      const std::int64_t g = columns_task / column_blocks % groups_;
-      const std::int64_t n = columns_task / column_blocks / groups_;
-      const std::int64_t col0 = cb * column_block_, cols = std::min(column_block_, columns_ - col0);
-      const float* image = args.input + (n * p_.in_channels + g * geometry_.channels) * input_plane();
+    for (std::int64_t columns_task = 0; columns_task < column_tasks(); ++columns_task) {
+      const ColumnBlock block = column_block(args, columns_task);
       args.pool->parallel_for(k_blocks, [&](std::int64_t kb_begin, std::int64_t kb_end) {
-        const std::int64_t k0 = kb_begin * kernels::kSgemmKc, k1 = std::min(depth_, kb_end * kernels::kSgemmKc);
-        if (pointwise_)
-          kernels::sgemm_pack_b(image + col0 + k0 * input_plane(), input_plane(), 1, k1 - k0, cols,
-                                packed_b + k0 * ceil_div(cols, nr_) * nr_);
-        else
-          kernels::im2col_pack_b(image, geometry_, col0, cols, packed_b, k0, k1);
+        pack(block, packed_b, kb_begin * kernels::kSgemmKc, std::min(depth_, kb_end * kernels::kSgemmKc));
       }, 1);
       args.pool->parallel_for(row_blocks_, [&](std::int64_t rb_begin, std::int64_t rb_end) {
-        for (std::int64_t rb = rb_begin; rb < rb_end; ++rb) multiply(args, n, g, rb, col0, cols, image, packed_b);
+        for (std::int64_t rb = rb_begin; rb < rb_end; ++rb) multiply(args, block, rb, packed_b);
       }, 1);
     }
   }
 
-  // C's rows of row block rb, columns [col0, col0 + cols), of image n and
-  // group g: B read in place from `image` or from packed_b.
-  void multiply(const ConvRunArgs& args, std::int64_t n, std::int64_t g, std::int64_t rb, std::int64_t col0,
-                std::int64_t cols, const float* image, const float* packed_b) const {
+  // Packs rows [k0, k1) of the block's B (k0 a multiple of kSgemmKc, k1 one
+  // or depth_) into their place in packed_b.
+  void pack(const ColumnBlock& b, float* packed_b, std::int64_t k0, std::int64_t k1) const {
+    if (pointwise_)
+      kernels::sgemm_pack_b(b.image + b.col0 + k0 * input_plane(), input_plane(), 1, k1 - k0, b.cols,
+                            packed_b + k0 * ceil_div(b.cols, nr_) * nr_);
+    else
+      kernels::im2col_pack_b(b.image, geometry_, b.col0, b.cols, packed_b, k0, k1);
+  }
+
+  // C's rows of row block rb at the block's columns: B read in place from
+  // the block's image, or from packed_b.
+  void multiply(const ConvRunArgs& args, const ColumnBlock& b, std::int64_t rb, const float* packed_b) const {
+    const std::int64_t n = b.n, g = b.g, col0 = b.col0, cols = b.cols;
+    const float* image = b.image;
     const std::int64_t m0 = rb * row_block_, m = std::min(row_block_, rows_ - m0);
     const std::int64_t out_offset = (n * p_.out_channels + g * rows_ + m0) * columns_ + col0;
     kernels::Epilogue epilogue;
@@ -210,7 +221,6 @@ class ConvGemm final : public ConvAlgorithm {
       kernels::sgemm_packed(m, cols, depth_, weights, packed_b, out, columns_, epilogue, 0, ceil_div(cols, nr_));
   }
 
- private:
   std::int64_t input_plane() const { return p_.in[0] * p_.in[1] * p_.in[2]; }
   std::size_t slot_floats() const {
     // Rounded to 64 bytes so every slot's buffer stays aligned.
