@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "ops/kernels/nchwc_conv_impl.hpp"
+#include "ops/kernels/nchwc_depthwise_impl.hpp"
 #include "ops/kernels/nchwc_conv_variants.hpp"
 
 namespace onnxrun::kernels {
@@ -46,8 +47,8 @@ void nchwc_conv_avx512(const NchwcConvShape& shape, const float* input, const fl
 void nchwc_depthwise_conv_avx512(const NchwcConvShape& shape, const float* input, const float* packed,
                                  float* output, const Epilogue& epilogue, std::int64_t block_begin,
                                  std::int64_t block_end, std::int64_t pixel_begin, std::int64_t pixel_end) {
-  NchwcConvAvx512::depthwise(shape, input, packed, output, epilogue, block_begin, block_end, pixel_begin,
-                             pixel_end);
+  NchwcDepthwiseKernel<xsimd::avx512f>::depthwise(shape, input, packed, output, epilogue, block_begin, block_end,
+                                                  pixel_begin, pixel_end);
 }
 
 }  // namespace onnxrun::kernels
