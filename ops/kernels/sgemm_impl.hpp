@@ -61,7 +61,7 @@ struct SgemmKernel {
   // 56x56 1x1 layers 6.5 -> 6.1 ms in all, SqueezeNet's 128>16 squeeze
   // 0.16 -> 0.145 ms; the 28x28, 14x14 and 7x7 layers within noise.
   static constexpr std::int64_t kPrefetchRowsB = 8;
-  template <int RP, int V>
+  template <int RP, int V, bool kBInPlace>
   static void tile_kernel(std::int64_t kc, const float* a, const float* b, std::int64_t b_step, float* c,
                           std::int64_t ldc, std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
                           const Epilogue& epilogue, std::int64_t row0, const float* residual) {
@@ -88,26 +88,37 @@ struct SgemmKernel {
       for (int v = 0; v < V; ++v) acc[r][v] = Batch(0.0f);
     // Unrolled: the loop's own adds and branch would otherwise take a fifth
     // of the front end's slots next to the 1 x 2 tile's 12 FMAs and 8 loads.
-    const bool b_in_place = b_step != kNr;
+    // One pointer per A panel, and packed B's step a constant (kBInPlace
+    // false): with A's second panel as an offset computed per row, GCC kept
+    // the offsets of the 2 x 2 tile in vector registers and moved three of
+    // them back per k (vmovq, which issues on an FMA port).
+    const float* a_rows[RP];
+#pragma GCC unroll 2
+    for (int q = 0; q < RP; ++q) a_rows[q] = a + q * panel_step;
+    const std::int64_t step = kBInPlace ? b_step : kNr;
 #pragma GCC unroll 4
     for (std::int64_t k = 0; k < kc; ++k) {
       if (k % 2 == 0)
-        for (int q = 0; q < RP; ++q) __builtin_prefetch(a + q * panel_step + kPrefetchFloats, 0, 1);
-      if (b_in_place && k + kPrefetchRowsB < kc) {
 #pragma GCC unroll 2
-        for (int v = 0; v < V; ++v) __builtin_prefetch(b + kPrefetchRowsB * b_step + v * kWidth, 0, 3);
+        for (int q = 0; q < RP; ++q) __builtin_prefetch(a_rows[q] + kPrefetchFloats, 0, 1);
+      if constexpr (kBInPlace) {
+        if (k + kPrefetchRowsB < kc) {
+#pragma GCC unroll 2
+          for (int v = 0; v < V; ++v) __builtin_prefetch(b + kPrefetchRowsB * step + v * kWidth, 0, 3);
+        }
       }
       Batch bv[V];
 #pragma GCC unroll 2
       for (int v = 0; v < V; ++v) bv[v] = Batch::load_unaligned(b + v * kWidth);
 #pragma GCC unroll 12
       for (int r = 0; r < kRows; ++r) {
-        const Batch ar(a[r / kMr * panel_step + r % kMr]);
+        const Batch ar(a_rows[r / kMr][r % kMr]);
 #pragma GCC unroll 2
         for (int v = 0; v < V; ++v) acc[r][v] = fmadd(ar, bv[v], acc[r][v]);
       }
-      a += kMr;
-      b += b_step;
+#pragma GCC unroll 2
+      for (int q = 0; q < RP; ++q) a_rows[q] += kMr;
+      b += step;
     }
     // Whole rows of the tile go through vectors, also in the last row panel
     // of an M that is not a multiple of kMr (MobileNet's 16 and 24 channels:
@@ -153,11 +164,19 @@ struct SgemmKernel {
 
   // Tiles of two row panels by two vectors: 24 sums, for 32 vector registers.
   static constexpr bool kTwoPanelTiles = kWidth == 16;
-  static constexpr TileKernel* two_vector_tile(bool two_panels) {
+  // The tile for vector_cols columns (of one or two vectors) and one or two
+  // row panels, reading B packed or in place (b_step other than kNr).
+  static constexpr TileKernel* choose_tile(std::int64_t vector_cols, bool two_panels, bool b_in_place) {
+    if (b_in_place) return choose_tile_for<true>(vector_cols, two_panels);
+    return choose_tile_for<false>(vector_cols, two_panels);
+  }
+  template <bool kBInPlace>
+  static constexpr TileKernel* choose_tile_for(std::int64_t vector_cols, bool two_panels) {
+    if (vector_cols <= kWidth) return two_panels ? &tile_kernel<2, 1, kBInPlace> : &tile_kernel<1, 1, kBInPlace>;
     if constexpr (kTwoPanelTiles) {
-      if (two_panels) return &tile_kernel<2, 2>;
+      if (two_panels) return &tile_kernel<2, 2, kBInPlace>;
     }
-    return &tile_kernel<1, 2>;
+    return &tile_kernel<1, 2, kBInPlace>;
   }
 
   // The last column panel when it has at most kMaxColumns columns (N = 49 at
@@ -388,8 +407,7 @@ struct SgemmKernel {
             const std::int64_t offset = mp * kMr * ldc + p * kNr;
             const float* a_panel = a_block + mp * kc * kMr;
             if (vector_cols > 0) {
-              TileKernel* const tile = vector_cols <= kWidth ? (two ? &tile_kernel<2, 1> : &tile_kernel<1, 1>)
-                                                             : two_vector_tile(two);
+              TileKernel* const tile = choose_tile(vector_cols, two, b_step != kNr);
               tile(kc, a_panel, b_panel, b_step, c + offset, ldc, std::min(panels * kMr, M - mp * kMr), vector_cols,
                    accumulate, last, epilogue, mp * kMr, residual ? residual + offset : nullptr);
             }
