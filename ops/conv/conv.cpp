@@ -19,12 +19,17 @@
 // block's Mul folded in by fold_channel_scale_into_conv). An optional
 // output 1, [N, C, 1, 1] (NCHW), is the mean of each channel of Y over its
 // plane (a GlobalAveragePool of Y folded in by fuse_pool_into_conv).
+//
+// FusedConv with the attributes pool_kernel_shape, pool_strides, ... (a
+// MaxPool folded in by fuse_max_pool_into_conv) outputs the pooled
+// convolution (conv_max_pool.hpp).
 #include "ops/common/broadcast.hpp"
 #include "ops/common/conv_validation.hpp"
 #include "ops/common/fused_activation.hpp"
 #include "ops/common/spatial_geometry.hpp"
 #include "ops/conv/conv_algorithm.hpp"
 #include "ops/conv/conv_choice.hpp"
+#include "ops/conv/conv_max_pool.hpp"
 #include "ops/conv/conv_nchwc.hpp"
 #include "ops/kernels/nchwc_conv.hpp"
 #include "ops/reference/conv_reference.hpp"
@@ -113,7 +118,16 @@ class ConvOp final : public Op {
     params_.groups = group;
     Shape y{x[0], out_channels};
     for (std::int64_t size : geometry.output_spatial()) y.push_back(size);
-    context.set_output(0, DType::Float32, y);
+    max_pool_params_.reset();
+    if (fused_ && !blocked_ && has_folded_max_pool(context.node())) {
+      if (context.has_input(3)) context.fail("a folded MaxPool (pool_* attributes) takes no residual (input 3)");
+      max_pool_params_ = read_folded_max_pool(context, y);
+      Shape pooled{y[0], y[1]};
+      for (std::size_t d = 0; d + 2 < y.size(); ++d) pooled.push_back(max_pool_params_->out[3 - (y.size() - 2) + d]);
+      context.set_output(0, DType::Float32, pooled);
+    } else {
+      context.set_output(0, DType::Float32, y);
+    }
 
     activation_ = fused_ ? read_fused_activation(context) : kernels::ActivationParams{};
     residual_ = context.has_input(3);
@@ -152,10 +166,25 @@ class ConvOp final : public Op {
     } else {
       algorithm_ = make_conv_reference(setup);
     }
-    context.request_workspace(algorithm_->workspace_bytes());
+    max_pool_.reset();
+    if (max_pool_params_) max_pool_.emplace(*max_pool_params_, setup.threads);
+    context.request_workspace(max_pool_ ? max_pool_->workspace_bytes(*algorithm_) : algorithm_->workspace_bytes());
   }
 
-  std::string algorithm() const override { return algorithm_ ? algorithm_->name() : ""; }
+  std::string algorithm() const override {
+    if (!algorithm_) return "";
+    return max_pool_ ? algorithm_->name() + "+maxpool" : algorithm_->name();
+  }
+
+  // The convolution's, not the pooled output's (node_flops would count those).
+  std::int64_t multiply_adds() const override {
+    if (!max_pool_params_) return -1;
+    const reference::ConvParams& p = params_;
+    double macs = static_cast<double>(p.batch) * static_cast<double>(p.out_channels) *
+                  static_cast<double>(p.in_channels / p.groups);
+    for (int d = 0; d < 3; ++d) macs *= static_cast<double>(p.out[d]) * static_cast<double>(p.kernel[d]);
+    return macs < 1e18 ? static_cast<std::int64_t>(macs) : std::int64_t{1000000000000000000};  // a display value
+  }
 
   int input_overwritten_by_output() const override {
     return residual_ && !broadcast_residual_ && algorithm_ && algorithm_->residual_may_be_output() ? 3 : -1;
@@ -172,6 +201,7 @@ class ConvOp final : public Op {
     args.pooled = pooled_ ? context.output<float>(1) : nullptr;
     args.workspace = context.workspace;
     args.pool = context.pool;
+    if (max_pool_) return max_pool_->run(*algorithm_, args);
     algorithm_->run(args);
     if (broadcast_residual_) add_broadcast_residual(context.input<float>(3), args.output, *context.pool);
   }
@@ -203,6 +233,8 @@ class ConvOp final : public Op {
   std::vector<std::int64_t> residual_strides_;
   Shape output_shape_;
   std::unique_ptr<ConvAlgorithm> algorithm_;
+  std::optional<reference::PoolParams> max_pool_params_;  // a folded MaxPool's, over the convolution's output
+  std::optional<ConvMaxPool> max_pool_;
 };
 
 }  // namespace

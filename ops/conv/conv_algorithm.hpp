@@ -66,6 +66,18 @@ class ConvAlgorithm {
   // (args.residual == args.output, holding the residual): the plan may then
   // write a residual block's output over its input.
   virtual bool residual_may_be_output() const { return false; }
+
+  // Bands of output rows, for a MaxPool folded into the convolution
+  // (conv_max_pool.hpp): whether compute_rows can compute any band alone.
+  virtual bool computes_rows() const { return false; }
+  // Once per run, before compute_rows: what run() does ahead of computing
+  // rows (the direct algorithm's padded copy of the input), split over the pool.
+  virtual void prepare_rows(const ConvRunArgs&) const {}
+  // Rows [row_begin, row_end) of image n's output, every channel, on the
+  // calling thread: channel c's row y at out + c * out_plane + (y -
+  // row_begin) * out_w. args.output and args.residual are not used.
+  virtual void compute_rows(const ConvRunArgs&, std::int64_t /*n*/, std::int64_t /*row_begin*/,
+                            std::int64_t /*row_end*/, float* /*out*/, std::int64_t /*out_plane*/) const {}
 };
 
 // The scalar reference plus the epilogue: always applicable, the fallback.

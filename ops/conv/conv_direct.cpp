@@ -49,9 +49,30 @@ class ConvDirect final : public ConvAlgorithm {
   }
 
   void run(const ConvRunArgs& args) const override {
+    const std::int64_t out_image = shape_.out_channels * shape_.out_h * shape_.out_w;
+    const std::int64_t tasks_per_image = layout_.blocks * shape_.out_h;
+    const auto compute = [&](std::int64_t begin, std::int64_t end) {
+      while (begin < end) {  // a range may span images
+        const std::int64_t n = begin / tasks_per_image, first = begin % tasks_per_image;
+        const std::int64_t last = std::min(tasks_per_image, first + (end - begin));
+        const kernels::DirectConvOutput output{args.output + n * out_image, shape_.out_h * shape_.out_w, 0};
+        compute_tasks(args, n, output, args.residual ? args.residual + n * out_image : nullptr, first, last);
+        begin += last - first;
+      }
+    };
+    prepare_rows(args);
+    if (args.pool)
+      args.pool->parallel_for(batch_ * tasks_per_image, compute, grain_);
+    else
+      compute(0, batch_ * tasks_per_image);
+  }
+
+  bool computes_rows() const override { return true; }
+
+  // The padded copies of the images, split by image and channel.
+  void prepare_rows(const ConvRunArgs& args) const override {
     float* padded = static_cast<float*>(args.workspace);
     const std::int64_t in_image = shape_.in_channels * shape_.in_h * shape_.in_w;
-    const std::int64_t out_image = shape_.out_channels * shape_.out_h * shape_.out_w;
     const auto pad = [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t i = begin; i < end; ++i) {
         const std::int64_t n = i / shape_.in_channels, c = i % shape_.in_channels;
@@ -59,30 +80,30 @@ class ConvDirect final : public ConvAlgorithm {
                                        c, c + 1);
       }
     };
-    const std::int64_t tasks_per_image = layout_.blocks * shape_.out_h;
-    const auto compute = [&](std::int64_t begin, std::int64_t end) {
-      while (begin < end) {  // a range may span images
-        const std::int64_t n = begin / tasks_per_image, first = begin % tasks_per_image;
-        const std::int64_t last = std::min(tasks_per_image, first + (end - begin));
-        kernels::Epilogue epilogue;
-        epilogue.row_bias = args.bias;
-        epilogue.residual = args.residual ? args.residual + n * out_image : nullptr;
-        epilogue.activation = activation_;
-        kernels::direct_conv(shape_, layout_, padded + n * layout_.image_floats, packed_weights_.data(),
-                             args.output + n * out_image, epilogue, first, last);
-        begin += last - first;
-      }
-    };
-    if (args.pool) {
+    if (args.pool)
       args.pool->parallel_for(batch_ * shape_.in_channels, pad, 1);
-      args.pool->parallel_for(batch_ * tasks_per_image, compute, grain_);
-    } else {
+    else
       pad(0, batch_ * shape_.in_channels);
-      compute(0, batch_ * tasks_per_image);
-    }
+  }
+
+  void compute_rows(const ConvRunArgs& args, std::int64_t n, std::int64_t row_begin, std::int64_t row_end,
+                    float* out, std::int64_t out_plane) const override {
+    compute_tasks(args, n, kernels::DirectConvOutput{out, out_plane, row_begin}, nullptr, row_begin * layout_.blocks,
+                  row_end * layout_.blocks);
   }
 
  private:
+  // Tasks [first, last) of image n (direct_conv's numbering) into `output`.
+  void compute_tasks(const ConvRunArgs& args, std::int64_t n, const kernels::DirectConvOutput& output,
+                     const float* residual, std::int64_t first, std::int64_t last) const {
+    kernels::Epilogue epilogue;
+    epilogue.row_bias = args.bias;
+    epilogue.residual = residual;
+    epilogue.activation = activation_;
+    kernels::direct_conv(shape_, layout_, static_cast<const float*>(args.workspace) + n * layout_.image_floats,
+                         packed_weights_.data(), output, epilogue, first, last);
+  }
+
   kernels::DirectConvShape shape_;
   kernels::DirectConvLayout layout_;
   std::int64_t batch_;

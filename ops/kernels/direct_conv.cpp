@@ -78,8 +78,8 @@ void direct_conv_pad_input(const DirectConvShape& s, const DirectConvLayout& lay
 }
 
 void direct_conv(const DirectConvShape& shape, const DirectConvLayout& layout, const float* padded,
-                 const float* packed_weights, float* output, const Epilogue& epilogue, std::int64_t task_begin,
-                 std::int64_t task_end) {
+                 const float* packed_weights, const DirectConvOutput& output, const Epilogue& epilogue,
+                 std::int64_t task_begin, std::int64_t task_end) {
   if (task_begin >= task_end || shape.out_w <= 0) return;
   switch (active_isa()) {
     case Isa::Sse2:

@@ -61,14 +61,23 @@ void direct_conv_pack_weights(const DirectConvShape& shape, const float* weights
 void direct_conv_pad_input(const DirectConvShape& shape, const DirectConvLayout& layout, const float* image,
                            float* padded, std::int64_t channel_begin, std::int64_t channel_end);
 
+// Where the output rows go: channel c's row y at data + c * plane + (y -
+// first_row) * out_w. The whole image ([out_channels, out_h, out_w]) by
+// default; a band of rows in a smaller buffer for a pool that follows
+// (conv_max_pool.hpp).
+struct DirectConvOutput {
+  float* data = nullptr;
+  std::int64_t plane = 0;
+  std::int64_t first_row = 0;
+};
+
 // Tasks [task_begin, task_end) of one image, task = output row * blocks +
 // block: kDirectOcBlock output channels of one output row. Row-major, so that
 // every block reads a row's input rows while they are in L1 (block-major
-// order measured no different on the 224x224 first layers). output and the
-// epilogue's residual point at the image's [out_channels, out_h, out_w];
-// row_bias is indexed by output channel.
+// order measured no different on the 224x224 first layers). The epilogue's
+// residual is laid out like the output; row_bias is indexed by output channel.
 void direct_conv(const DirectConvShape& shape, const DirectConvLayout& layout, const float* padded,
-                 const float* packed_weights, float* output, const Epilogue& epilogue, std::int64_t task_begin,
-                 std::int64_t task_end);
+                 const float* packed_weights, const DirectConvOutput& output, const Epilogue& epilogue,
+                 std::int64_t task_begin, std::int64_t task_end);
 
 }  // namespace onnxrun::kernels

@@ -29,14 +29,14 @@ struct DirectConvKernel {
   static constexpr int kMaxVectors = kW == 16 ? 4 : 2;
 
   static void run(const DirectConvShape& s, const DirectConvLayout& layout, const float* padded,
-                  const float* packed_weights, float* output, const Epilogue& e, std::int64_t task_begin,
-                  std::int64_t task_end) {
+                  const float* packed_weights, const DirectConvOutput& output, const Epilogue& e,
+                  std::int64_t task_begin, std::int64_t task_end) {
     const std::int64_t taps = s.kernel_h * s.kernel_w;
     const std::int64_t q = layout.phase_width;
     const std::int64_t* tap_offset = layout.tap_offsets.data();
     const std::int64_t channel_floats = layout.rows * s.stride_w * q;
     const std::int64_t block_weights = s.in_channels * taps * kOc;
-    const std::int64_t plane = s.out_h * s.out_w;
+    const std::int64_t plane = output.plane;
 
     // The bias seeds the accumulators; residual and activation are applied as
     // each tile's vectors are stored, the activation's switch taken once per
@@ -53,10 +53,10 @@ struct DirectConvKernel {
 #pragma GCC unroll 6
       for (std::int64_t o = 0; o < kOc; ++o) seed[o] = Batch(e.row_bias && o < ocs ? e.row_bias[oc0 + o] : 0.0f);
       const float* w = packed_weights + block * block_weights;
-      const std::int64_t row_offset = oc0 * plane + y * s.out_w;
+      const std::int64_t row_offset = oc0 * plane + (y - output.first_row) * s.out_w;
       for (std::int64_t x0 = 0; x0 < s.out_w;) {
         const std::int64_t offset = row_offset + x0;
-        float* dst = output + offset;
+        float* dst = output.data + offset;
         const float* residual = e.residual ? e.residual + offset : nullptr;
         const float* base = row_base + x0;
         const std::int64_t vectors = std::min<std::int64_t>(kMaxVectors, (s.out_w - x0 + kW - 1) / kW);

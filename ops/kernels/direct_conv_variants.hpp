@@ -5,11 +5,11 @@
 
 namespace onnxrun::kernels {
 
-void direct_conv_sse2(const DirectConvShape&, const DirectConvLayout&, const float*, const float*, float*,
-                      const Epilogue&, std::int64_t, std::int64_t);
-void direct_conv_avx2(const DirectConvShape&, const DirectConvLayout&, const float*, const float*, float*,
-                      const Epilogue&, std::int64_t, std::int64_t);
-void direct_conv_avx512(const DirectConvShape&, const DirectConvLayout&, const float*, const float*, float*,
-                        const Epilogue&, std::int64_t, std::int64_t);
+void direct_conv_sse2(const DirectConvShape&, const DirectConvLayout&, const float*, const float*,
+                      const DirectConvOutput&, const Epilogue&, std::int64_t, std::int64_t);
+void direct_conv_avx2(const DirectConvShape&, const DirectConvLayout&, const float*, const float*,
+                      const DirectConvOutput&, const Epilogue&, std::int64_t, std::int64_t);
+void direct_conv_avx512(const DirectConvShape&, const DirectConvLayout&, const float*, const float*,
+                        const DirectConvOutput&, const Epilogue&, std::int64_t, std::int64_t);
 
 }  // namespace onnxrun::kernels

@@ -192,7 +192,7 @@ struct PoolKernel {
   template <class Window>
   static void planes(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
                      std::int64_t end) {
-    const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+    const std::int64_t in_plane = g.in_plane_stride(), out_plane = g.out_plane_stride();
     std::vector<float> reduced(static_cast<std::size_t>(g.in_w));
     for (std::int64_t p = begin; p < end; ++p) {
       if (g.stride_w == 1) plane<Window, 1>(g, input + p * in_plane, output + p * out_plane, reduced.data());
@@ -426,7 +426,7 @@ struct PoolKernel {
 
   static void maxpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
                         std::int64_t end) {
-    const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+    const std::int64_t in_plane = g.in_plane_stride(), out_plane = g.out_plane_stride();
     std::vector<float> row(static_cast<std::size_t>(max_row_floats(g)), -kInf);
     std::vector<float> reduced;
     // The flat path at equal strides of 1 or 2 (the latter on short rows) where its buffers fit.

@@ -17,6 +17,12 @@ struct Pool2dGeometry {
   // size); without it, the taps inside the input.
   bool count_include_pad = false;
   std::int64_t count_end_h = 1, count_end_w = 1;
+  // Floats from one plane to the next; 0: in_h * in_w and out_h * out_w (the
+  // planes of one tensor). Other strides pool a band of rows of each plane
+  // (ops/conv/conv_max_pool.hpp) in one call.
+  std::int64_t in_plane = 0, out_plane = 0;
+  std::int64_t in_plane_stride() const { return in_plane > 0 ? in_plane : in_h * in_w; }
+  std::int64_t out_plane_stride() const { return out_plane > 0 ? out_plane : out_h * out_w; }
 };
 
 // Whether maxpool2d and avgpool2d take this geometry: strides along W of 1 or

@@ -120,6 +120,9 @@ class Op {
   // What prepare() chose, for profiles and logs ("im2col_gemm", "winograd_f4x4",
   // ...); "" for ops that have one way of computing.
   virtual std::string algorithm() const { return ""; }
+  // Multiply-adds of a run where the shapes alone do not tell them (a
+  // convolution whose output is pooled), else -1: node_flops counts them.
+  virtual std::int64_t multiply_adds() const { return -1; }
   // For ops that only copy each input into one contiguous slice of output 0
   // (Concat with nothing but dims of 1 before its axis): where each input's
   // slice starts, in bytes. The plan may then place each input's buffer at

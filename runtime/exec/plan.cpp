@@ -162,8 +162,9 @@ void Plan::infer_and_fold(const OpRegistry& registry, const std::vector<const Te
         for (ValueId out : node.outputs)
           if (out != kNoValue) descs_[out].graph_input = source_input;
     }
-    steps_.push_back(PlanStep{&node, std::move(op), 0, prepare.workspace_bytes(),
-                              node_flops(node, input_descs, output_descs)});
+    const std::int64_t multiply_adds = op->multiply_adds();
+    const std::int64_t flops = multiply_adds >= 0 ? 2 * multiply_adds : node_flops(node, input_descs, output_descs);
+    steps_.push_back(PlanStep{&node, std::move(op), 0, prepare.workspace_bytes(), flops});
   }
   for (const GraphOutput& output : graph_.outputs)
     if (!descs_[output.value].present)

@@ -21,6 +21,8 @@ void optimize_graph(Graph& graph, bool blocked_layout) {
     fold_channel_scale_into_conv(graph);
     fuse_pool_into_conv(graph);
   }
+  // After the layout pass, which keeps its convolutions (NchwcConv) and pools.
+  fuse_max_pool_into_conv(graph);
   bool uses_fused_ops = false;
   for (const Node& node : graph.nodes) uses_fused_ops = uses_fused_ops || node.domain == kOnnxrunDomain;
   if (uses_fused_ops) graph.opsets.emplace(kOnnxrunDomain, 1);

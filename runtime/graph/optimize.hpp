@@ -47,6 +47,12 @@ int fold_channel_scale_into_conv(Graph& graph);
 // NchwcGlobalAveragePool of an NchwcConv's output folded into that conv as
 // its output 1, the per-channel means, summed as the conv writes its tiles.
 int fuse_pool_into_conv(Graph& graph);
+// A 2D MaxPool (no Indices) that alone reads an NCHW Conv or FusedConv
+// without a residual, folded into it: the node becomes a FusedConv whose
+// output is the pooled one, with the pool's attributes under the prefix
+// below (pool_kernel_shape, pool_strides, ...; ops/conv/conv_max_pool.hpp).
+inline constexpr char kFoldedPoolPrefix[] = "pool_";
+int fuse_max_pool_into_conv(Graph& graph);
 // Relu, Clip, Sigmoid and the other activations that act on each value alone.
 bool is_unary_elementwise(const Node& node);
 // Channels per block of that layout; ops/kernels/nchwc_conv.hpp's kNchwcBlock.
