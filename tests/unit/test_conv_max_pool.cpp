@@ -195,3 +195,29 @@ TEST_CASE("conv + max pool: what must not fold") {
     CHECK(fuse_max_pool_into_conv(graph) == 0);
   }
 }
+
+TEST_CASE("conv + max pool: a hand-written FusedConv with bad pool attributes fails at load, naming it") {
+  std::mt19937 rng(44);
+  const auto load = [&](const std::vector<onnx::AttributeProto>& pool_attributes) {
+    ModelBuilder model(17);
+    model.opset(1, "com.onnxrun");
+    std::vector<onnx::AttributeProto> attributes{attr_ints("pads", {1, 1, 1, 1})};
+    attributes.insert(attributes.end(), pool_attributes.begin(), pool_attributes.end());
+    model.input("X", FLOAT, {1, 3, 8, 8})
+        .initializer(raw_tensor<float>("W", {4, 3, 3, 3}, random_values(rng, 108)))
+        .node("FusedConv", {"X", "W"}, {"Y"}, "fused", attributes, "com.onnxrun")
+        .output("Y");
+    return open_session(model, false, 1);
+  };
+  CHECK_THROWS_WITH_AS(load({attr_ints("pool_kernel_shape", {3, 3}), attr_ints("pool_strides", {0, 1})}),
+                       doctest::Contains("node 'fused'"), Error);
+  CHECK_THROWS_WITH_AS(load({attr_ints("pool_kernel_shape", {3, 3, 3})}), doctest::Contains("node 'fused'"), Error);
+  CHECK_THROWS_WITH_AS(load({attr_ints("pool_kernel_shape", {100, 100})}), doctest::Contains("node 'fused'"), Error);
+  CHECK_THROWS_WITH_AS(load({attr_ints("pool_kernel_shape", {2, 2}), attr_ints("pool_pads", {-1, 0, 0, 0})}),
+                       doctest::Contains("node 'fused'"), Error);
+  // Well-formed, the same node loads and pools: 8x8 -> 4x4.
+  const Session session = load({attr_ints("pool_kernel_shape", {2, 2}), attr_ints("pool_strides", {2, 2})});
+  const std::vector<NamedTensor> outputs = session.run({{"X", random_tensor(rng, {1, 3, 8, 8})}});
+  REQUIRE(outputs.size() == 1);
+  CHECK(outputs[0].tensor.shape() == Shape{1, 4, 4, 4});
+}
