@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ops/kernels/pool_kernels.hpp"
+#include "ops/kernels/simd_evens.hpp"
 #include "ops/kernels/simd_partial.hpp"
 
 namespace onnxrun::kernels {
@@ -29,32 +30,13 @@ template <class Arch>
 struct PoolKernel {
   using Batch = xsimd::batch<float, Arch>;
   using Mask = xsimd::batch_bool<float, Arch>;
-  using Index = xsimd::batch<std::uint32_t, Arch>;
   static constexpr std::int64_t kWidth = static_cast<std::int64_t>(Batch::size);
   static constexpr float kInf = std::numeric_limits<float>::infinity();
   static constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-  // Lane permutations that gather the even elements of a vector into its low
-  // half (first operand) or high half (second operand).
-  struct EvensLow {
-    static constexpr std::uint32_t get(std::size_t i, std::size_t n) {
-      return static_cast<std::uint32_t>(i < n / 2 ? 2 * i : 2 * (i - n / 2) + 1);
-    }
-  };
-  struct EvensHigh {
-    static constexpr std::uint32_t get(std::size_t i, std::size_t n) {
-      return static_cast<std::uint32_t>(i < n / 2 ? 2 * i + 1 : 2 * (i - n / 2));
-    }
-  };
-  struct LowHalf {
-    static constexpr bool get(std::size_t i, std::size_t n) { return i < n / 2; }
-  };
-
   // p[0], p[2], ..., p[2 * kWidth - 2]; reads p[0 .. 2 * kWidth).
   static Batch load_evens(const float* p) {
-    const Batch lo = xsimd::swizzle(Batch::load_unaligned(p), xsimd::make_batch_constant<Index, EvensLow>());
-    const Batch hi = xsimd::swizzle(Batch::load_unaligned(p + kWidth), xsimd::make_batch_constant<Index, EvensHigh>());
-    return xsimd::select(Mask(xsimd::make_batch_bool_constant<Batch, LowHalf>()), lo, hi);
+    return even_lanes<Arch>(Batch::load_unaligned(p), Batch::load_unaligned(p + kWidth));
   }
 
   template <std::int64_t kStride>

@@ -74,6 +74,14 @@ TEST_CASE("im2col packing matches the packed im2col matrix bit for bit") {
       {6, {1, 2, 3}, {1, 5, 5}, {1, 1, 1}, {0, 2, 2}, {1, 1, 1}},      // kernel wider than the input
       {2, {4, 5, 6}, {3, 3, 3}, {2, 1, 2}, {1, 1, 1}, {1, 1, 1}},      // 3D
       {300, {1, 5, 6}, {1, 1, 1}, {1, 2, 2}, {0, 0, 0}, {1, 1, 1}},    // 1x1 s2, K over one 256 block
+      // Runs copied in whole vectors (im2col_pack_impl.hpp): rows wider than
+      // two AVX-512 vectors, pads past a vector's first lane, the last read
+      // at the end of the input, ResNet-50's 7-wide stride-2 rows.
+      {3, {1, 7, 70}, {1, 3, 3}, {1, 2, 2}, {0, 1, 1}, {1, 1, 1}},     // 35 outputs per row, stride 2
+      {2, {1, 5, 40}, {1, 3, 3}, {1, 1, 1}, {0, 2, 2}, {1, 1, 1}},     // 42 outputs per row, pad 2
+      {2, {1, 6, 33}, {1, 1, 1}, {1, 2, 2}, {0, 0, 0}, {1, 1, 1}},     // 1x1 s2 reading the last float
+      {4, {1, 14, 14}, {1, 3, 3}, {1, 2, 2}, {0, 1, 1}, {1, 1, 1}},    // 7x7 outputs
+      {2, {1, 4, 19}, {1, 5, 5}, {1, 2, 2}, {0, 17, 17}, {1, 1, 1}},   // a pad wider than a vector
   };
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
