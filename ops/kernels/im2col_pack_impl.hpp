@@ -72,14 +72,23 @@ struct Im2colPacker {
   static constexpr std::int64_t kWidth = static_cast<std::int64_t>(Batch::size);
   static constexpr std::int64_t kNr = 2 * kWidth;  // the SGEMM's panel width on this set (sgemm_impl.hpp)
 
-  // out[i] = row[w0 + i * kStep] for i < count, zero where that falls outside
-  // the row of `width` values. Writes whole vectors: up to kWidth - 1 zeros
-  // past out + count, which the caller's line has room for and which the
-  // next run overwrites.
+  // out[i] = row[w0 + i * step] for i < count, zero where that falls outside
+  // the row of `width` values. kStep is the stride when it is 1 or 2: whole
+  // vectors are written, up to kWidth - 1 zeros past out + count, which the
+  // caller's line has room for and which the next run overwrites. kStep 0
+  // reads `step` and copies one float at a time, writing exactly [0, count).
   template <std::int64_t kStep>
-  static void gather_run(const float* row, std::int64_t width, std::int64_t w0, std::int64_t count, float* out) {
-    const std::int64_t lo = std::min(count, ceil_div_positive(-w0, kStep));
-    const std::int64_t hi = std::max(lo, std::min(count, ceil_div_positive(width - w0, kStep)));
+  static void gather_run(const float* row, std::int64_t width, std::int64_t w0, std::int64_t step,
+                         std::int64_t count, float* out) {
+    if constexpr (kStep != 0) step = kStep;
+    const std::int64_t lo = std::min(count, ceil_div_positive(-w0, step));
+    const std::int64_t hi = std::max(lo, std::min(count, ceil_div_positive(width - w0, step)));
+    if constexpr (kStep == 0) {
+      std::fill(out, out + lo, 0.0f);
+      for (std::int64_t i = lo; i < hi; ++i) out[i] = row[w0 + i * step];
+      std::fill(out + hi, out + count, 0.0f);
+      return;
+    }
     const Batch zero(0.0f);
     for (std::int64_t i = 0; i < lo; i += kWidth) zero.store_unaligned(out + i);
     for (std::int64_t i = lo; i < hi; i += kWidth) {
@@ -100,16 +109,6 @@ struct Im2colPacker {
     for (std::int64_t i = hi; i < count; i += kWidth) zero.store_unaligned(out + i);
   }
 
-  // The same for any stride, one float at a time, writing exactly [0, count).
-  static void gather_run_strided(const float* row, std::int64_t width, std::int64_t w0, std::int64_t step,
-                                 std::int64_t count, float* out) {
-    const std::int64_t lo = std::min(count, ceil_div_positive(-w0, step));
-    const std::int64_t hi = std::max(lo, std::min(count, ceil_div_positive(width - w0, step)));
-    std::fill(out, out + lo, 0.0f);
-    for (std::int64_t i = lo; i < hi; ++i) out[i] = row[w0 + i * step];
-    std::fill(out + hi, out + count, 0.0f);
-  }
-
   // Row k of the im2col matrix (channel c, tap kd, kh, kw) at the line's
   // columns. kStep is the stride along W when it is 1 or 2, else 0.
   template <std::int64_t kStep>
@@ -125,10 +124,7 @@ struct Im2colPacker {
         continue;
       }
       const float* row = channel + (id * g.in[1] + ih) * g.in[2];
-      if constexpr (kStep == 0)
-        gather_run_strided(row, g.in[2], run.w + dw, g.stride[2], run.count, out);
-      else
-        gather_run<kStep>(row, g.in[2], run.w + dw, run.count, out);
+      gather_run<kStep>(row, g.in[2], run.w + dw, g.stride[2], run.count, out);
     }
   }
 
