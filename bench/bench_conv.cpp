@@ -39,6 +39,9 @@ const std::vector<ConvFactory>& conv_algorithms() {
       {"direct", make_conv_direct},
       // Blocked input and output (same sizes): what the layout pass runs.
       {"nchwc", make_conv_nchwc},
+      {"nchwc_winograd2", [](const ConvSetup& setup) { return make_conv_winograd_nchwc(setup, 2); }},
+      {"nchwc_winograd4", [](const ConvSetup& setup) { return make_conv_winograd_nchwc(setup, 4); }},
+      {"nchwc_winograd6", [](const ConvSetup& setup) { return make_conv_winograd_nchwc(setup, 6); }},
       // NCHW input, blocked output: the layout pass runs it for first layers (few channels).
       {"nchw_to_nchwc",
        [](const ConvSetup& setup) {

@@ -158,7 +158,7 @@ class ConvOp final : public Op {
       setup.weight = weight->data_as<float>();
       algorithm_ = !blocked_     ? choose_conv_algorithm(setup)
                    : nchw_input_ ? make_conv_nchwc_from_nchw(setup)
-                                 : make_conv_nchwc(setup);
+                                 : choose_blocked_conv_algorithm(setup);
       // The layout pass makes NchwcConv only from constant weights.
       if (!algorithm_) throw Error("NchwcConv: no blocked algorithm for this layer");
     } else if (blocked_) {

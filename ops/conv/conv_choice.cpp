@@ -7,6 +7,7 @@
 #include "ops/conv/conv_depthwise.hpp"
 #include "ops/conv/conv_direct.hpp"
 #include "ops/conv/conv_gemm.hpp"
+#include "ops/conv/conv_nchwc.hpp"
 #include "ops/conv/conv_winograd.hpp"
 
 namespace onnxrun {
@@ -133,13 +134,30 @@ std::vector<ConvCandidate> rank_conv_candidates(const ConvSetup& setup) {
   return candidates;
 }
 
+namespace {
+
+// The tile size when the cheapest candidate is a Winograd one, else 0.
+int winograd_tile_size(const std::string& best) {
+  for (int m : {2, 4, 6})
+    if (best == "winograd_f" + std::to_string(m) + "x" + std::to_string(m)) return m;
+  return 0;
+}
+
+}  // namespace
+
 std::unique_ptr<ConvAlgorithm> choose_conv_algorithm(const ConvSetup& setup) {
   if (auto depthwise = make_conv_depthwise(setup)) return depthwise;
   const std::string best = rank_conv_candidates(setup).front().name;
-  for (int m : {2, 4, 6})
-    if (best == "winograd_f" + std::to_string(m) + "x" + std::to_string(m)) return make_conv_winograd(setup, m);
+  if (const int m = winograd_tile_size(best)) return make_conv_winograd(setup, m);
   if (best == "direct") return make_conv_direct(setup);
   return make_conv_gemm(setup);
+}
+
+std::unique_ptr<ConvAlgorithm> choose_blocked_conv_algorithm(const ConvSetup& setup) {
+  if (winograd_applies(setup.params))
+    if (const int m = winograd_tile_size(rank_conv_candidates(setup).front().name))
+      if (auto winograd = make_conv_winograd_nchwc(setup, m)) return winograd;
+  return make_conv_nchwc(setup);
 }
 
 }  // namespace onnxrun

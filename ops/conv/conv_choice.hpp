@@ -28,4 +28,9 @@ std::vector<ConvCandidate> rank_conv_candidates(const ConvSetup& setup);
 // Builds the cheapest candidate (setup.weight must be set).
 std::unique_ptr<ConvAlgorithm> choose_conv_algorithm(const ConvSetup& setup);
 
+// The same for a layer on NCHW8c tensors (NchwcConv): Winograd on blocked
+// tensors where the cost model picks a Winograd tile size, else the blocked
+// direct kernels (conv_nchwc.hpp); nullptr when neither applies.
+std::unique_ptr<ConvAlgorithm> choose_blocked_conv_algorithm(const ConvSetup& setup);
+
 }  // namespace onnxrun

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "ops/conv/winograd_schedule.hpp"
 #include "ops/kernels/sgemm.hpp"
 #include "ops/kernels/winograd.hpp"
 #include "runtime/core/aligned_buffer.hpp"
@@ -62,82 +63,50 @@ class ConvWinograd final : public ConvAlgorithm {
  public:
   ConvWinograd(const ConvSetup& setup, int m) : activation_(setup.activation) {
     const reference::ConvParams& p = setup.params;
-    layer_.m = m;
-    layer_.in_channels = p.in_channels;
-    layer_.in_h = p.in[1];
-    layer_.in_w = p.in[2];
-    layer_.pad_top = p.pad[1];
-    layer_.pad_left = p.pad[2];
-    layer_.out_channels = p.out_channels;
-    layer_.out_h = p.out[1];
-    layer_.out_w = p.out[2];
-    kernels::winograd_set_tiles(layer_);
+    layer_ = winograd_layer(p, m);
     const std::int64_t alpha = kernels::winograd_alpha(m);
     positions_ = alpha * alpha;
     total_tiles_ = p.batch * layer_.tiles_h * layer_.tiles_w;
 
     const std::int64_t C = p.in_channels, M = p.out_channels;
     const std::int64_t per_tile_bytes = positions_ * (C + M) * std::int64_t{sizeof(float)};
-    chunks_ = (total_tiles_ + kChunk - 1) / kChunk;
-    threads_ = std::max(1, setup.threads);
-    // Fewer chunks than threads (the small late layers of a network at batch
-    // 1: ResNet's 28x28, 14x14 and 7x7 layers have 25, 16 and 16 tiles) would
-    // leave threads idle, so those layers run as one block of all tiles with
-    // each phase split on its own: input transform by input channel, GEMMs by
-    // position, output transform by output channel.
-    phased_ = threads_ > 1 && chunks_ < threads_;
-    slots_ = phased_ ? 1 : std::max<std::int64_t>(1, std::min<std::int64_t>(threads_, chunks_));
-    // No larger than a slot's share, which would only grow the workspace.
-    const std::int64_t share = (chunks_ + slots_ - 1) / slots_;
-    block_chunks_ = std::clamp(kBlockTargetBytes / per_tile_bytes / kChunk, std::int64_t{1}, kMaxBlock / kChunk);
-    block_chunks_ = phased_ ? chunks_ : std::min(block_chunks_, share);
-    block_ = block_chunks_ * kChunk;
+    // Fewer chunks than threads (ResNet's 28x28, 14x14 and 7x7 layers have
+    // 25, 16 and 16 tiles) run phased: input transform by input channel,
+    // GEMMs by position, output transform by output channel.
+    schedule_ = WinogradSchedule::make(
+        total_tiles_, kChunk,
+        std::clamp(kBlockTargetBytes / per_tile_bytes / kChunk, std::int64_t{1}, kMaxBlock / kChunk), setup.threads,
+        false);
+    const std::int64_t block = schedule_.block_tiles();
     // One cache line more than the matrices need: the transforms touch all
     // alpha^2 matrices at once, and power-of-two strides (64 channels x 32
     // tiles x 4 bytes = 8 KiB) would put every access into the same L1 set.
-    v_stride_ = C * block_ + kStridePad;
-    m_stride_ = M * block_ + kStridePad;
+    v_stride_ = C * block + kStridePad;
+    m_stride_ = M * block + kStridePad;
     slot_floats_ = positions_ * (v_stride_ + m_stride_);
 
     // U_t [M x C] for each position t, packed as SGEMM A operands.
-    std::vector<float> u(static_cast<std::size_t>(positions_ * M * C));
-    float tile[64];
-    for (std::int64_t o = 0; o < M; ++o)
-      for (std::int64_t c = 0; c < C; ++c) {
-        kernels::winograd_weight_transform(m, setup.weight + (o * C + c) * 9, tile);
-        for (std::int64_t t = 0; t < positions_; ++t) u[(t * M + o) * C + c] = tile[t];
-      }
+    const std::vector<float> u = winograd_transformed_weights(setup, m);
     a_floats_ = static_cast<std::int64_t>(kernels::sgemm_packed_a_floats(M, C));
     packed_u_.resize(static_cast<std::size_t>(positions_ * a_floats_));
     for (std::int64_t t = 0; t < positions_; ++t)
       kernels::sgemm_pack_a(u.data() + t * M * C, C, 1, M, C, packed_u_.data() + t * a_floats_);
   }
 
-  std::string name() const override {
-    const std::string m = std::to_string(layer_.m);
-    return "winograd_f" + m + "x" + m;
-  }
+  std::string name() const override { return winograd_algorithm_name("winograd_f", layer_.m); }
 
   std::size_t workspace_bytes() const override {
-    return static_cast<std::size_t>(slots_ * slot_floats_) * sizeof(float);
+    return static_cast<std::size_t>(schedule_.slots * slot_floats_) * sizeof(float);
   }
 
   void run(const ConvRunArgs& args) const override {
-    // One body per slot, each with its own scratch: the pool never runs more
-    // bodies at once than it has threads, and slots_ <= setup.threads.
-    const auto body = [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t slot = begin; slot < end; ++slot) run_slot(args, slot);
-    };
-    if (phased_ && args.pool)
-      run_phased(args, *args.pool);
-    else if (args.pool && slots_ > 1)
-      args.pool->parallel_for(slots_, body, 1);
-    else
-      body(0, slots_);
+    schedule_.run(
+        args.pool, [&](std::int64_t slot) { run_slot(args, slot); },
+        [&](ThreadPool& pool) { run_phased(args, pool); });
   }
 
  private:
-  // All tiles as one block, each phase split across the pool (see phased_).
+  // All tiles as one block, each phase split across the pool (WinogradSchedule::phased).
   void run_phased(const ConvRunArgs& args, ThreadPool& pool) const {
     float* v = static_cast<float*>(args.workspace);
     float* gemm = v + positions_ * v_stride_;
@@ -145,9 +114,9 @@ class ConvWinograd final : public ConvAlgorithm {
     const std::int64_t n_pad = round_up(total_tiles_, nr);
     const std::int64_t C = layer_.in_channels, M = layer_.out_channels;
     const auto share = [&](std::int64_t total, std::int64_t part) {
-      return kernels::ChannelRange{total * part / threads_, total * (part + 1) / threads_};
+      return kernels::ChannelRange{total * part / schedule_.threads, total * (part + 1) / schedule_.threads};
     };
-    pool.parallel_for(threads_, [&](std::int64_t begin, std::int64_t end) {
+    pool.parallel_for(schedule_.threads, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t part = begin; part < end; ++part)
         kernels::winograd_input_transform(layer_, args.input, 0, total_tiles_, v, v_stride_, share(C, part));
     }, 1);
@@ -157,7 +126,7 @@ class ConvWinograd final : public ConvAlgorithm {
                               gemm + t * m_stride_, n_pad, kernels::Epilogue{}, 0, n_pad / nr);
     }, 1);
     const kernels::Epilogue epilogue{args.bias, args.residual, activation_};
-    pool.parallel_for(threads_, [&](std::int64_t begin, std::int64_t end) {
+    pool.parallel_for(schedule_.threads, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t part = begin; part < end; ++part)
         kernels::winograd_output_transform(layer_, gemm, m_stride_, n_pad, 0, total_tiles_, epilogue, args.output,
                                            share(M, part));
@@ -170,11 +139,7 @@ class ConvWinograd final : public ConvAlgorithm {
     const kernels::Epilogue epilogue{args.bias, args.residual, activation_};
     const std::int64_t nr = kernels::sgemm_nr();
     const std::int64_t C = layer_.in_channels, M = layer_.out_channels;
-    // A contiguous share of chunks per slot: tiles of neighbouring rows share input rows.
-    const std::int64_t chunk_end = chunks_ * (slot + 1) / slots_;
-    for (std::int64_t chunk = chunks_ * slot / slots_; chunk < chunk_end; chunk += block_chunks_) {
-      const std::int64_t tile_begin = chunk * kChunk;
-      const std::int64_t count = std::min(std::min(chunk + block_chunks_, chunk_end) * kChunk, total_tiles_) - tile_begin;
+    schedule_.for_each_block(slot, total_tiles_, [&](std::int64_t tile_begin, std::int64_t count) {
       const std::int64_t n_pad = round_up(count, nr);
       kernels::winograd_input_transform(layer_, args.input, tile_begin, count, v, v_stride_);
       // N is the tile count, not n_pad: the padding columns of the last
@@ -184,22 +149,47 @@ class ConvWinograd final : public ConvAlgorithm {
         kernels::sgemm_packed(M, count, C, packed_u_.data() + t * a_floats_, v + t * v_stride_, gemm + t * m_stride_,
                               n_pad, kernels::Epilogue{}, 0, n_pad / nr);
       kernels::winograd_output_transform(layer_, gemm, m_stride_, n_pad, tile_begin, count, epilogue, args.output);
-    }
+    });
   }
 
   kernels::WinogradLayer layer_;
   kernels::ActivationParams activation_;
   std::int64_t positions_ = 0, total_tiles_ = 0;
-  std::int64_t chunks_ = 0, slots_ = 1;
-  int threads_ = 1;
-  bool phased_ = false;
-  std::int64_t block_chunks_ = 1, block_ = kChunk;  // the most tiles per block
+  WinogradSchedule schedule_;
   std::int64_t v_stride_ = 0, m_stride_ = 0, slot_floats_ = 0;
   std::int64_t a_floats_ = 0;
   LargeVector<float> packed_u_;  // positions_ SGEMM-packed [M x C] matrices, a_floats_ apart
 };
 
 }  // namespace
+
+kernels::WinogradLayer winograd_layer(const reference::ConvParams& p, int m) {
+  kernels::WinogradLayer layer;
+  layer.m = m;
+  layer.in_channels = p.in_channels;
+  layer.in_h = p.in[1];
+  layer.in_w = p.in[2];
+  layer.pad_top = p.pad[1];
+  layer.pad_left = p.pad[2];
+  layer.out_channels = p.out_channels;
+  layer.out_h = p.out[1];
+  layer.out_w = p.out[2];
+  kernels::winograd_set_tiles(layer);
+  return layer;
+}
+
+std::vector<float> winograd_transformed_weights(const ConvSetup& setup, int m) {
+  const std::int64_t C = setup.params.in_channels, M = setup.params.out_channels;
+  const std::int64_t alpha = kernels::winograd_alpha(m), positions = alpha * alpha;
+  std::vector<float> u(static_cast<std::size_t>(positions * M * C));
+  float tile[64];
+  for (std::int64_t o = 0; o < M; ++o)
+    for (std::int64_t c = 0; c < C; ++c) {
+      kernels::winograd_weight_transform(m, setup.weight + (o * C + c) * 9, tile);
+      for (std::int64_t t = 0; t < positions; ++t) u[static_cast<std::size_t>((t * M + o) * C + c)] = tile[t];
+    }
+  return u;
+}
 
 bool winograd_applies(const reference::ConvParams& p) {
   return p.groups == 1 && p.kernel[0] == 1 && p.in[0] == 1 && p.out[0] == 1 && p.pad[0] == 0 && p.kernel[1] == 3 &&

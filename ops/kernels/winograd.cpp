@@ -11,13 +11,6 @@ namespace onnxrun::kernels {
 
 namespace {
 
-// [begin, end) within [0, channels); end < 0 means through the last.
-ChannelRange clamp_channels(ChannelRange range, std::int64_t channels) {
-  if (range.end < 0 || range.end > channels) range.end = channels;
-  range.begin = std::clamp<std::int64_t>(range.begin, 0, range.end);
-  return range;
-}
-
 // The matrices of one tile size as plain pointers (row-major).
 struct Matrices {
   int m = 0, alpha = 0;
@@ -70,7 +63,7 @@ void winograd_weight_transform(std::int64_t m, const float* filter, float* u) {
 
 void winograd_input_transform(const WinogradLayer& l, const float* input, std::int64_t tile_begin,
                               std::int64_t count, float* v, std::int64_t v_stride, ChannelRange channels) {
-  channels = clamp_channels(channels, l.in_channels);
+  channels = clamp_channel_range(channels, l.in_channels);
   switch (active_isa()) {
     case Isa::Sse2: return winograd_input_sse2(l, input, tile_begin, count, v, v_stride, channels);
     case Isa::Avx2Fma: return winograd_input_avx2(l, input, tile_begin, count, v, v_stride, channels);
@@ -81,7 +74,7 @@ void winograd_input_transform(const WinogradLayer& l, const float* input, std::i
 void winograd_output_transform(const WinogradLayer& l, const float* gemm, std::int64_t gemm_stride,
                                std::int64_t ldm, std::int64_t tile_begin, std::int64_t count, const Epilogue& epilogue,
                                float* output, ChannelRange channels) {
-  channels = clamp_channels(channels, l.out_channels);
+  channels = clamp_channel_range(channels, l.out_channels);
   switch (active_isa()) {
     case Isa::Sse2: return winograd_output_sse2(l, gemm, gemm_stride, ldm, tile_begin, count, epilogue, output,
                                               channels);

@@ -12,6 +12,7 @@
 // Tiles are numbered image by image, row by row; a call handles a contiguous
 // range [tile_begin, tile_begin + count) of them, so a block may span rows and
 // images.
+#include <algorithm>
 #include <cstdint>
 
 #include "ops/kernels/epilogue.hpp"
@@ -32,6 +33,13 @@ struct WinogradLayer {
 struct ChannelRange {
   std::int64_t begin = 0, end = -1;
 };
+
+// [begin, end) within [0, channels); end < 0 means through the last.
+inline ChannelRange clamp_channel_range(ChannelRange range, std::int64_t channels) {
+  if (range.end < 0 || range.end > channels) range.end = channels;
+  range.begin = std::clamp<std::int64_t>(range.begin, 0, range.end);
+  return range;
+}
 
 inline constexpr std::int64_t winograd_alpha(std::int64_t m) { return m + 2; }
 

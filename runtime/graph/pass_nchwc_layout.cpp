@@ -49,6 +49,8 @@ bool is_binary_elementwise(const Node& node) {
 
 struct ConvCandidate {
   bool depthwise = false;
+  bool winograd = false;  // dense 3x3 stride 1: Winograd runs it (NCHW8c Winograd in a region)
+  bool strided_dense = false;  // dense with a stride above 1
   std::int64_t in_channels = 0, out_channels = 0;
 };
 
@@ -78,7 +80,8 @@ std::optional<ConvCandidate> conv_candidate(const GraphRewriter& rewriter, int i
   const bool winograd_shape = group == 1 && w[2] == 3 && w[3] == 3 &&
                               all_ones(node.attributes.get_ints("strides", {}, where)) &&
                               all_ones(node.attributes.get_ints("dilations", {}, where));
-  if (winograd_shape) return std::nullopt;
+  c.winograd = winograd_shape;
+  for (std::int64_t stride : node.attributes.get_ints("strides", {}, where)) c.strided_dense |= group == 1 && stride > 1;
   return c;
 }
 
@@ -258,17 +261,22 @@ int use_nchwc_layout(Graph& graph) {
       for (int source : sources) regions.join(source, n);
     }
     std::vector<int> size(graph.nodes.size(), 0);
-    std::vector<bool> has_depthwise(graph.nodes.size(), false);
+    std::vector<bool> has_depthwise(graph.nodes.size(), false), has_winograd(graph.nodes.size(), false),
+        has_strided_dense(graph.nodes.size(), false);
     for (int n : order)
       if (candidate[static_cast<std::size_t>(n)]) {
-        const int root = regions.find(n);
-        ++size[static_cast<std::size_t>(root)];
-        if (info[static_cast<std::size_t>(n)].depthwise) has_depthwise[static_cast<std::size_t>(root)] = true;
+        const auto root = static_cast<std::size_t>(regions.find(n));
+        const ConvCandidate& c = info[static_cast<std::size_t>(n)];
+        ++size[root];
+        has_depthwise[root] = has_depthwise[root] || c.depthwise;
+        has_winograd[root] = has_winograd[root] || c.winograd;
+        has_strided_dense[root] = has_strided_dense[root] || c.strided_dense;
       }
     for (int n : order)
       if (candidate[static_cast<std::size_t>(n)]) {
         const auto root = static_cast<std::size_t>(regions.find(n));
-        candidate[static_cast<std::size_t>(n)] = has_depthwise[root] && size[root] >= 2;
+        const bool worth_it = has_depthwise[root] || (has_winograd[root] && !has_strided_dense[root]);
+        candidate[static_cast<std::size_t>(n)] = worth_it && size[root] >= 2;
       }
   }
 

@@ -12,6 +12,7 @@
 #include "ops/conv/conv_nchwc.hpp"
 #include "ops/kernels/nchwc_conv.hpp"
 #include "runtime/exec/thread_pool.hpp"
+#include "tests/support/blocked_conv_adapter.hpp"
 #include "tests/support/conv_check.hpp"
 #include "tests/support/isa_loop.hpp"
 
@@ -21,48 +22,11 @@ using onnxrun::ConvRunArgs;
 using onnxrun::ConvSetup;
 using onnxrun::reference::ConvParams;
 using onnxrun::testing::available_isas;
+using onnxrun::testing::BlockedAdapter;
 using onnxrun::testing::ConvCheck;
 using onnxrun::testing::IsaGuard;
 
 namespace {
-
-// Runs the blocked algorithm on NCHW tensors. nchw_input: the algorithm reads
-// NCHW itself (make_conv_nchwc_from_nchw), only its output and residual are blocked.
-class BlockedAdapter final : public ConvAlgorithm {
- public:
-  BlockedAdapter(std::unique_ptr<ConvAlgorithm> blocked, const ConvParams& p, bool nchw_input)
-      : blocked_(std::move(blocked)), p_(p), nchw_input_(nchw_input) {}
-  std::string name() const override { return blocked_->name(); }
-  std::size_t workspace_bytes() const override { return blocked_->workspace_bytes(); }
-  void run(const ConvRunArgs& args) const override {
-    const std::int64_t in_plane = p_.in[1] * p_.in[2], out_plane = p_.out[1] * p_.out[2];
-    std::vector<float> input = nchw_input_ ? std::vector<float>(args.input, args.input + p_.batch * p_.in_channels * in_plane)
-                                           : to_blocked(args.input, p_.in_channels, in_plane);
-    std::vector<float> residual = args.residual ? to_blocked(args.residual, p_.out_channels, out_plane)
-                                                : std::vector<float>{};
-    std::vector<float> output(static_cast<std::size_t>(p_.batch * p_.out_channels * out_plane), NAN);
-    ConvRunArgs blocked = args;
-    blocked.input = input.data();
-    blocked.residual = args.residual ? residual.data() : nullptr;
-    blocked.output = output.data();
-    blocked_->run(blocked);
-    const std::int64_t blocks = p_.out_channels / k::kNchwcBlock, image = p_.out_channels * out_plane;
-    for (std::int64_t n = 0; n < p_.batch; ++n)
-      k::reorder_nchwc_to_nchw(output.data() + n * image, args.output + n * image, out_plane, 0, blocks);
-  }
-
- private:
-  std::vector<float> to_blocked(const float* nchw, std::int64_t channels, std::int64_t plane) const {
-    std::vector<float> blocked(static_cast<std::size_t>(p_.batch * channels * plane));
-    for (std::int64_t n = 0; n < p_.batch; ++n)
-      k::reorder_nchw_to_nchwc(nchw + n * channels * plane, blocked.data() + n * channels * plane, plane, 0,
-                               channels / k::kNchwcBlock);
-    return blocked;
-  }
-  std::unique_ptr<ConvAlgorithm> blocked_;
-  ConvParams p_;
-  bool nchw_input_;
-};
 
 std::unique_ptr<ConvAlgorithm> make_adapted(const ConvSetup& setup) {
   auto blocked = onnxrun::make_conv_nchwc(setup);
