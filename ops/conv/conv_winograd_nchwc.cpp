@@ -87,20 +87,15 @@ class ConvWinogradNchwc final : public ConvAlgorithm {
   // over the finished output: the tiles of a block are spread over threads
   // and rows, and the layers that get a pool (a network's last) are small.
   void average_blocks(const ConvRunArgs& args) const {
-    const std::int64_t plane = layer_.out_h * layer_.out_w, blocks = gemm_shape_.out_blocks;
-    const std::int64_t batch = total_tiles_ / (layer_.tiles_h * layer_.tiles_w);
-    const float scale = 1.0f / static_cast<float>(plane);
+    const std::int64_t plane = layer_.out_h * layer_.out_w;
+    const std::int64_t blocks = total_tiles_ / (layer_.tiles_h * layer_.tiles_w) * gemm_shape_.out_blocks;
     const auto body = [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t image_block = begin; image_block < end; ++image_block) {
-        float sums[kB];
-        kernels::nchwc_block_sum(args.output + image_block * plane * kB, 0, plane, sums);
-        for (std::int64_t lane = 0; lane < kB; ++lane) args.pooled[image_block * kB + lane] = sums[lane] * scale;
-      }
+      kernels::nchwc_block_means(args.output, plane, begin, end, args.pooled);
     };
     if (args.pool)
-      args.pool->parallel_for(batch * blocks, body, 1);
+      args.pool->parallel_for(blocks, body, 1);
     else
-      body(0, batch * blocks);
+      body(0, blocks);
   }
 
   float* packed_u() const { return static_cast<float*>(packed_u_.get()); }

@@ -104,6 +104,16 @@ void nchwc_block_sum(const float* block, std::int64_t begin, std::int64_t end, f
     sums[lane] = (chain[0][lane] + chain[1][lane]) + (chain[2][lane] + chain[3][lane]);
 }
 
+void nchwc_block_means(const float* blocks, std::int64_t plane, std::int64_t block_begin, std::int64_t block_end,
+                       float* means) {
+  const float scale = 1.0f / static_cast<float>(plane);
+  for (std::int64_t b = block_begin; b < block_end; ++b) {
+    float sums[kB];
+    nchwc_block_sum(blocks + b * plane * kB, 0, plane, sums);
+    for (std::int64_t lane = 0; lane < kB; ++lane) means[b * kB + lane] = sums[lane] * scale;
+  }
+}
+
 std::int64_t nchwc_depthwise_packed_floats(const NchwcConvShape& s) {
   return s.out_blocks * s.kernel_h * s.kernel_w * kB;
 }

@@ -139,6 +139,11 @@ void nchwc_depthwise_conv(const NchwcConvShape& shape, const float* input, const
 // adds waits on the add latency every pixel (a 56x56 block took as long
 // from L2 as a pass over it from L3 costs).
 void nchwc_block_sum(const float* block, std::int64_t begin, std::int64_t end, float* sums);
+// means[b * 8 + lane] = the mean of block b's `plane` pixels, lane by lane,
+// for blocks [block_begin, block_end) of `blocks` ([blocks][plane][8]): a
+// GlobalAveragePool of blocked tensors (also folded into convolutions).
+void nchwc_block_means(const float* blocks, std::int64_t plane, std::int64_t block_begin, std::int64_t block_end,
+                       float* means);
 
 // Layout conversions of one image of `channels` (a multiple of 8) planes of
 // `plane` pixels, for channel blocks [block_begin, block_end).

@@ -7,7 +7,7 @@ namespace onnxrun::kernels {
 const PoolKernelSet& pool_kernels_avx2() {
   using Kernel = PoolKernel<xsimd::fma3<xsimd::avx2>>;
   static const PoolKernelSet set{&Kernel::maxpool2d, &Kernel::avgpool2d, &Kernel::global_average,
-                                 &Kernel::global_max};
+                                 &Kernel::global_max, &Kernel::maxpool2d_nchwc};
   return set;
 }
 

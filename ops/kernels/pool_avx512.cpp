@@ -7,7 +7,7 @@ namespace onnxrun::kernels {
 const PoolKernelSet& pool_kernels_avx512() {
   using Kernel = PoolKernel<xsimd::avx512f>;
   static const PoolKernelSet set{&Kernel::maxpool2d, &Kernel::avgpool2d, &Kernel::global_average,
-                                 &Kernel::global_max};
+                                 &Kernel::global_max, nullptr};
   return set;
 }
 

@@ -406,6 +406,36 @@ struct PoolKernel {
     return true;
   }
 
+  // NCHW8c (nchwc_conv.hpp): blocks [block_begin, block_end) of planes
+  // [in_h][in_w][8]. A vector (two on SSE2) holds one pixel's 8 channels, so
+  // a window is plain vector maxes at any stride, and a border only clips
+  // the window's tap ranges. For vectors of at most 8 floats (AVX-512 runs
+  // AVX2's: pool_kernels.cpp).
+  static void maxpool2d_nchwc(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block_begin,
+                              std::int64_t block_end) {
+    constexpr std::int64_t kB = 8;
+    static_assert(kWidth <= kB && kB % kWidth == 0, "a block is whole vectors");
+    for (std::int64_t b = block_begin; b < block_end; ++b) {
+      const float* in = input + b * g.in_plane_stride() * kB;
+      float* out = output + b * g.out_plane_stride() * kB;
+      for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
+        const std::int64_t h0 = oh * g.stride_h - g.pad_top;
+        const std::int64_t i0 = max(0, -h0), i1 = min(g.kernel_h, g.in_h - h0);
+        for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
+          const std::int64_t w0 = ow * g.stride_w - g.pad_left;
+          const std::int64_t j0 = max(0, -w0), j1 = min(g.kernel_w, g.in_w - w0);
+          for (std::int64_t part = 0; part < kB; part += kWidth) {
+            MaxWindow window;
+            for (std::int64_t i = i0; i < i1; ++i)
+              for (std::int64_t j = j0; j < j1; ++j)
+                window.add(Batch::load_unaligned(in + ((h0 + i) * g.in_w + w0 + j) * kB + part));
+            window.result(0.0f).store_unaligned(out + (oh * g.out_w + ow) * kB + part);
+          }
+        }
+      }
+    }
+  }
+
   static void maxpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
                         std::int64_t end) {
     const std::int64_t in_plane = g.in_plane_stride(), out_plane = g.out_plane_stride();

@@ -34,6 +34,11 @@ bool pool2d_kernel_supports(const Pool2dGeometry& g);
 // padding only gives -inf; any NaN in a window gives NaN (as torch.max_pool2d).
 void maxpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t plane_begin,
                std::int64_t plane_end);
+// The same on NCHW8c tensors ([N, C/8, H, W, 8], nchwc_conv.hpp), for channel
+// blocks [block_begin, block_end) (a block's plane of 8-float pixels in
+// place of a plane); any stride (pool2d_kernel_supports does not apply).
+void maxpool2d_nchwc(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block_begin,
+                     std::int64_t block_end);
 // Mean over each window; a window with nothing to count gives NaN.
 void avgpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t plane_begin,
                std::int64_t plane_end);

@@ -10,6 +10,8 @@ struct PoolKernelSet {
   void (*avgpool2d)(const Pool2dGeometry&, const float*, float*, std::int64_t, std::int64_t);
   void (*global_average)(const float*, float*, std::int64_t, std::int64_t, std::int64_t);
   void (*global_max)(const float*, float*, std::int64_t, std::int64_t, std::int64_t);
+  // Null for AVX-512, whose vectors span two NCHW8c blocks (AVX2's runs there).
+  void (*maxpool2d_nchwc)(const Pool2dGeometry&, const float*, float*, std::int64_t, std::int64_t);
 };
 
 const PoolKernelSet& pool_kernels_sse2();

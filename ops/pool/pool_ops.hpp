@@ -22,12 +22,10 @@ inline std::int64_t pool_grain(std::int64_t plane) {
   return std::max<std::int64_t>(1, kPoolTaskElements / std::max<std::int64_t>(1, plane));
 }
 
-// The geometry for kernels::maxpool2d / avgpool2d when they take these
-// params: 1D or 2D pooling (the outer of the three dims trivial), dilation 1,
-// and what pool2d_kernel_supports accepts. nullopt sends the op to the
-// reference.
-inline std::optional<kernels::Pool2dGeometry> simd_pool2d_geometry(const reference::SpatialParams& p,
-                                                                   const std::int64_t* count_end = nullptr) {
+// The kernels' geometry of 1D or 2D pooling (the outer of the three dims
+// trivial) with dilation 1; nullopt for other params.
+inline std::optional<kernels::Pool2dGeometry> pool2d_geometry(const reference::SpatialParams& p,
+                                                              const std::int64_t* count_end = nullptr) {
   if (p.in[0] != 1 || p.kernel[0] != 1 || p.out[0] != 1 || p.pad[0] != 0) return std::nullopt;
   if (p.dilation[1] != 1 || p.dilation[2] != 1) return std::nullopt;
   kernels::Pool2dGeometry g;
@@ -43,7 +41,16 @@ inline std::optional<kernels::Pool2dGeometry> simd_pool2d_geometry(const referen
   g.pad_left = p.pad[2];
   g.count_end_h = count_end ? count_end[1] : g.in_h;
   g.count_end_w = count_end ? count_end[2] : g.in_w;
-  if (!kernels::pool2d_kernel_supports(g)) return std::nullopt;
+  return g;
+}
+
+// The geometry for kernels::maxpool2d / avgpool2d when they take these
+// params: pool2d_geometry's, where pool2d_kernel_supports accepts it.
+// nullopt sends the op to the reference.
+inline std::optional<kernels::Pool2dGeometry> simd_pool2d_geometry(const reference::SpatialParams& p,
+                                                                   const std::int64_t* count_end = nullptr) {
+  std::optional<kernels::Pool2dGeometry> g = pool2d_geometry(p, count_end);
+  if (g && !kernels::pool2d_kernel_supports(*g)) return std::nullopt;
   return g;
 }
 

@@ -1,25 +1,31 @@
-// Runs the depthwise parts of a network in the channel-blocked layout NCHW8c
-// ([N, C/8, H, W, 8], ops/kernels/nchwc_conv.hpp): there a depthwise
+// Runs parts of a network in the channel-blocked layout NCHW8c
+// ([N, C/8, H, W, 8], ops/kernels/nchwc_conv.hpp). There a depthwise
 // convolution is plain 8-lane vector FMAs (0.63x the NCHW kernel's time over
-// MobileNetV2's depthwise layers, 1 thread), and the pointwise convolutions
-// around it run as fast as the packed GEMM in NCHW or faster (up to 28% on
-// MobileNetV2's 7x7 and 14x14 layers).
+// MobileNetV2's depthwise layers, 1 thread), the pointwise convolutions run as
+// fast as the packed GEMM in NCHW or faster (up to 28% on MobileNetV2's 7x7
+// and 14x14 layers), Winograd's transforms move whole 8-channel vectors
+// (conv_winograd_nchwc.cpp), and MaxPool is plain vector maxes at any stride.
 //
 // Which convolutions: those the blocked kernels run (2D, constant weights,
-// dense or depthwise, channel counts multiples of 8), except dense 3x3
-// stride-1 ones, where Winograd (NCHW) does 2x the work per second of any
-// direct method. They are grouped into regions: two convolutions are in the
-// same region when one's output reaches the other's input or residual through
-// element-wise ops. Only regions with a depthwise convolution and at least two
-// convolutions go blocked; elsewhere (ResNets, ConvNeXt's lone depthwise
-// layers between permutes) a reorder at each edge would cost more than the
-// layout gains.
+// dense or depthwise, channel counts multiples of 8). They are grouped into
+// regions: two convolutions are in the same region when one's output reaches
+// the other's input or residual through element-wise ops, MaxPools and
+// channel Concats. A region of at least two convolutions goes blocked when
+// it has a depthwise convolution, or a dense 3x3 stride-1 one (Winograd's)
+// and no strided dense one: SqueezeNet's and GoogLeNet's fire and inception
+// modules, 0.87 and 0.87 of their NCHW time at 1 thread, 0.61 and 0.82 at 2
+// (per-layer medians, this machine). ResNets stay NCHW: blocked, their
+// stride-2 layers ran 1.1-1.6x the time of im2col + GEMM in NCHW. Elsewhere
+// (ConvNeXt's lone depthwise layers between permutes) a reorder at each edge
+// would cost more than the layout gains.
 //
 // Inside a region, element-wise ops run unchanged on the blocked tensors
 // (unary ones, and binary ones whose other operand is blocked too or is
 // reordered: a [N, C, 1, 1] squeeze-excitation scale becomes [N, C/8, 1, 1, 8]
-// and broadcasts the same way), GlobalAveragePool reads the blocked tensor
-// directly, and ReorderToNchwc / ReorderFromNchwc nodes convert at the edges.
+// and broadcasts the same way), a Concat along the channels concatenates
+// whole blocks (and is still written in place by its inputs), MaxPool becomes
+// NchwcMaxPool, GlobalAveragePool reads the blocked tensor directly, and
+// ReorderToNchwc / ReorderFromNchwc nodes convert at the edges.
 // A region's entry reorder whose input is a first layer's convolution (fewer
 // than 8 input channels: RGB) goes away: that convolution reads its NCHW
 // input and writes the blocked output itself (NchwcConv with nchw_input = 1).
@@ -45,6 +51,21 @@ bool is_binary_elementwise(const Node& node) {
   for (const char* op : {"Add", "Sub", "Mul", "Div"})
     if (is_default_op(node, op)) return node.opset >= 7 && node.inputs.size() == 2 && node.outputs.size() == 1;
   return false;
+}
+
+// A MaxPool the blocked kernel runs: 2D, dilation 1, no Indices output.
+bool is_blockable_max_pool(const Node& node) {
+  if (!is_default_op(node, "MaxPool") || node.inputs.size() != 1 || node.outputs.size() != 1) return false;
+  const std::string where = node.describe();
+  for (std::int64_t d : node.attributes.get_ints("dilations", {}, where))
+    if (d != 1) return false;
+  return node.attributes.get_ints("kernel_shape", {}, where).size() == 2;
+}
+
+// A Concat along the channels: on blocked tensors, blocks follow blocks.
+bool is_channel_concat(const Node& node) {
+  return is_default_op(node, "Concat") && !node.inputs.empty() && node.outputs.size() == 1 &&
+         node.attributes.get_int("axis", 0, node.describe()) == 1;
 }
 
 struct ConvCandidate {
@@ -106,8 +127,9 @@ void producing_candidates(const GraphRewriter& rewriter, const std::vector<bool>
     return;
   }
   const Node& node = rewriter.node(producer);
-  if (is_unary_elementwise(node)) producing_candidates(rewriter, candidate, node.inputs[0], depth + 1, found);
-  if (is_binary_elementwise(node))
+  if (is_unary_elementwise(node) || is_blockable_max_pool(node))
+    producing_candidates(rewriter, candidate, node.inputs[0], depth + 1, found);
+  if (is_binary_elementwise(node) || is_channel_concat(node))
     for (ValueId in : node.inputs) producing_candidates(rewriter, candidate, in, depth + 1, found);
 }
 
@@ -322,6 +344,29 @@ int use_nchwc_layout(Graph& graph) {
       if ((!a_blocked && layout.channels(a) != channels) || (!b_blocked && layout.channels(b) != channels)) continue;
       const ValueId a_new = layout.to_blocked(a, channels), b_new = layout.to_blocked(b, channels);
       node().inputs = {a_new, b_new};
+      layout.block_output(n, channels);
+      ++rewritten;
+    } else if (is_blockable_max_pool(node()) && layout.blocked(inputs[0]) != kNoValue) {
+      const std::int64_t channels = layout.channels(inputs[0]);
+      node().inputs[0] = layout.blocked(inputs[0]);
+      node().domain = kOnnxrunDomain;
+      node().op_type = "NchwcMaxPool";
+      node().opset = 1;
+      layout.block_output(n, channels);
+      ++rewritten;
+    } else if (is_channel_concat(node())) {
+      // Every input blocked, or of known channels that reorder: whole blocks.
+      bool any_blocked = false, all_known = true;
+      std::int64_t channels = 0;
+      for (ValueId in : inputs) {
+        any_blocked = any_blocked || layout.blocked(in) != kNoValue;
+        all_known = all_known && layout.channels(in) > 0 && layout.channels(in) % kNchwcBlock == 0;
+        channels += layout.channels(in);
+      }
+      if (!any_blocked || !all_known) continue;
+      std::vector<ValueId> blocked_inputs;
+      for (ValueId in : inputs) blocked_inputs.push_back(layout.to_blocked(in, layout.channels(in)));
+      node().inputs = blocked_inputs;
       layout.block_output(n, channels);
       ++rewritten;
     } else if (is_default_op(node(), "GlobalAveragePool") && inputs.size() == 1 && node().outputs.size() == 1 &&

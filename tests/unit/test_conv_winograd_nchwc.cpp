@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "ops/conv/conv_nchwc_via_nchw.hpp"
 #include "ops/conv/conv_winograd.hpp"
 #include "runtime/exec/thread_pool.hpp"
 #include "tests/support/blocked_conv_adapter.hpp"
@@ -144,4 +145,32 @@ TEST_CASE("NCHW8c winograd refuses layers it cannot compute") {
   ConvSetup no_weight = setup;
   no_weight.weight = nullptr;
   CHECK(onnxrun::make_conv_winograd_nchwc(no_weight, 4) == nullptr);
+}
+
+TEST_CASE("NCHW Winograd between reorders (make_conv_nchwc_via_nchw) matches the reference, every epilogue") {
+  IsaGuard guard;
+  std::mt19937 rng(25);
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    for (int m : {2, 4}) {
+      const auto make = [m](const ConvSetup& setup) -> std::unique_ptr<onnxrun::ConvAlgorithm> {
+        auto blocked = onnxrun::make_conv_nchwc_via_nchw(
+            setup, [m](const ConvSetup& s) { return onnxrun::make_conv_winograd(s, m); });
+        if (!blocked) return nullptr;
+        CHECK(blocked->name() == "winograd_f" + std::to_string(m) + "x" + std::to_string(m) + "_via_nchw");
+        return std::make_unique<onnxrun::testing::BlockedAdapter>(std::move(blocked), setup.params, false);
+      };
+      using A = k::Activation;
+      for (const k::ActivationParams& activation :
+           {k::ActivationParams{A::None}, {A::Relu}, {A::Clip, 0.0f, 6.0f}, {A::Sigmoid}})
+        for (int variant = 0; variant < 3; ++variant) {
+          const Layer l{2, 16, 24, 11, 15, 1, 0, 1, 2};
+          onnxrun::testing::check_conv_algorithm(make, conv_params(l),
+                                                 ConvCheck{variant != 1, variant >= 1, activation, true, nullptr}, rng);
+        }
+      onnxrun::ThreadPool pool(2);
+      onnxrun::testing::check_conv_algorithm(make, conv_params(Layer{1, 64, 128, 14, 14, 1, 1, 1, 1}),
+                                             ConvCheck{true, true, {A::Relu}, true, nullptr}, rng, &pool);
+    }
+  }
 }

@@ -232,9 +232,9 @@ TEST_CASE("NCHW8c layout: a first layer on RGB writes the blocked output itself,
 
 // Two ResNet basic blocks without stride (the second widened by 1x1 convs,
 // its shortcut a 1x1 projection), then GlobalAveragePool.
-ModelBuilder basic_blocks(std::mt19937& rng, std::int64_t c_stride) {
+ModelBuilder basic_blocks(std::mt19937& rng, std::int64_t c_stride, std::int64_t batch = 2) {
   ModelBuilder model(17);
-  model.input("X", FLOAT, {2, 32, 16, 16});
+  model.input("X", FLOAT, {batch, 32, 16, 16});
   add_conv(model, rng, "a", "X", "a_out", 32, 32, 3);
   model.node("Relu", {"a_out"}, {"a_relu"}, "a_act");
   add_conv(model, rng, "b", "a_relu", "b_out", 32, 32, 3);
@@ -251,26 +251,87 @@ ModelBuilder basic_blocks(std::mt19937& rng, std::int64_t c_stride) {
 TEST_CASE("NCHW8c layout: ResNet blocks without strides run blocked, Winograd in NCHW8c, the pool folded in") {
   // One region, one reorder at its entry, none at its exit (the pool reads
   // the blocked tensor, here folded into the last conv, a Winograd one with
-  // a residual and a ReLU).
+  // a residual and a ReLU). At batch 1 the 64-channel conv d has as many
+  // transformed weights as twice its 16 tiles: it runs NCHW Winograd between
+  // reorders (conv_choice.cpp); at batch 2, 32 tiles, blocked Winograd.
   std::mt19937 rng(31);
-  const ModelBuilder model = basic_blocks(rng, 1);
+  for (std::int64_t batch : {1, 2}) {
+    CAPTURE(batch);
+    const ModelBuilder model = basic_blocks(rng, 1, batch);
+    Graph graph = load_graph(model);
+    optimize_graph(graph);
+    CHECK(count_ops(graph, "NchwcConv") == 5);
+    CHECK(count_ops(graph, "ReorderToNchwc") == 1);
+    CHECK(count_ops(graph, "ReorderFromNchwc") == 0);
+    const std::vector<NamedTensor> inputs{{"X", random_tensor(rng, {batch, 32, 16, 16})}};
+    check_layouts_match(model, inputs);
+    for (int threads : {1, 2}) {
+      RunProfile profile;
+      open_layout_session(model, true, threads).run(inputs, profile);
+      std::map<std::string, std::string> algorithm;
+      for (const OpProfile& op : profile.ops) algorithm[op.node] = op.algorithm;
+      CHECK(algorithm["a"].rfind("nchwc_winograd_f", 0) == 0);
+      CHECK(algorithm["b"].rfind("nchwc_winograd_f", 0) == 0);
+      const std::string d = algorithm["d"];
+      CHECK((batch == 1 ? d.rfind("winograd_f", 0) == 0 && d.find("_via_nchw") != std::string::npos
+                        : d.rfind("nchwc_winograd_f", 0) == 0));
+      CHECK(algorithm["c"] == "nchwc_direct_1x1");
+    }
+  }
+}
+
+// Two SqueezeNet fire modules (squeeze 1x1, expand 1x1 and 3x3, Concat) with
+// a ceil_mode MaxPool between them, a 1x1 classifier and GlobalAveragePool.
+// squeeze_channels 4 leaves the first squeeze's output unblockable.
+ModelBuilder fire_modules(std::mt19937& rng, std::int64_t squeeze_channels) {
+  ModelBuilder model(17);
+  model.input("X", FLOAT, {1, 16, 19, 19});
+  const auto fire = [&](const std::string& name, const std::string& input, std::int64_t in, std::int64_t squeeze,
+                        std::int64_t expand, const std::string& output) {
+    add_conv(model, rng, name + "_squeeze", input, name + "_s", in, squeeze, 1);
+    model.node("Relu", {name + "_s"}, {name + "_sr"}, name + "_squeeze_act");
+    add_conv(model, rng, name + "_e1", name + "_sr", name + "_a", squeeze, expand, 1);
+    model.node("Relu", {name + "_a"}, {name + "_ar"}, name + "_e1_act");
+    add_conv(model, rng, name + "_e3", name + "_sr", name + "_b", squeeze, expand, 3);
+    model.node("Relu", {name + "_b"}, {name + "_br"}, name + "_e3_act");
+    model.node("Concat", {name + "_ar", name + "_br"}, {output}, name + "_concat", {attr_int("axis", 1)});
+  };
+  fire("fire1", "X", 16, squeeze_channels, 16, "f1");
+  model.node("MaxPool", {"f1"}, {"pooled"}, "maxpool",
+             {attr_ints("kernel_shape", {3, 3}), attr_ints("strides", {2, 2}), attr_int("ceil_mode", 1)});
+  fire("fire2", "pooled", 32, 16, 32, "f2");
+  add_conv(model, rng, "classifier", "f2", "c", 64, 24, 1);
+  model.node("Relu", {"c"}, {"cr"}, "classifier_act");
+  model.node("GlobalAveragePool", {"cr"}, {"Y"}, "pool").output("Y");
+  return model;
+}
+
+TEST_CASE("NCHW8c layout: fire modules run blocked through Concat and MaxPool, with one reorder") {
+  std::mt19937 rng(37);
+  const ModelBuilder model = fire_modules(rng, 8);
   Graph graph = load_graph(model);
   optimize_graph(graph);
-  CHECK(count_ops(graph, "NchwcConv") == 5);
+  CHECK(count_ops(graph, "NchwcConv") == 7);
+  CHECK(count_ops(graph, "NchwcMaxPool") == 1);
   CHECK(count_ops(graph, "ReorderToNchwc") == 1);
   CHECK(count_ops(graph, "ReorderFromNchwc") == 0);
-  const std::vector<NamedTensor> inputs{{"X", random_tensor(rng, {2, 32, 16, 16})}};
-  check_layouts_match(model, inputs);
-  for (int threads : {1, 2}) {
-    RunProfile profile;
-    open_layout_session(model, true, threads).run(inputs, profile);
-    std::map<std::string, std::string> algorithm;
-    for (const OpProfile& op : profile.ops) algorithm[op.node] = op.algorithm;
-    CHECK(algorithm["a"].rfind("nchwc_winograd_f", 0) == 0);
-    CHECK(algorithm["b"].rfind("nchwc_winograd_f", 0) == 0);
-    CHECK(algorithm["d"].rfind("nchwc_winograd_f", 0) == 0);
-    CHECK(algorithm["c"] == "nchwc_direct_1x1");
+  for (const char* concat : {"fire1_concat", "fire2_concat"}) {
+    CAPTURE(concat);
+    for (const std::string& input : value_names(graph, node_named(graph, concat).inputs))
+      CHECK(input.find("_nchwc") != std::string::npos);
   }
+  check_layouts_match(model, {{"X", random_tensor(rng, {1, 16, 19, 19})}});
+}
+
+TEST_CASE("NCHW8c layout: a Concat with an input of channels not whole blocks stays NCHW") {
+  std::mt19937 rng(41);
+  const ModelBuilder model = fire_modules(rng, 4);  // fire1: 4-channel squeeze, its expands unblocked
+  Graph graph = load_graph(model);
+  optimize_graph(graph);
+  CHECK(node_named(graph, "fire1_concat").op_type == "Concat");
+  CHECK(node_named(graph, "fire1_e3").op_type != "NchwcConv");
+  CHECK(count_ops(graph, "NchwcMaxPool") == 0);  // its input, fire1's Concat, is NCHW
+  check_layouts_match(model, {{"X", random_tensor(rng, {1, 16, 19, 19})}});
 }
 
 TEST_CASE("NCHW8c layout: what stays NCHW") {

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/kernels/nchwc_conv.hpp"
 #include "ops/kernels/pool_kernels.hpp"
 #include "ops/pool/pool_ops.hpp"
 #include "ops/reference/pool_reference.hpp"
@@ -368,4 +370,46 @@ TEST_CASE("MaxPool ops off the SIMD path (stride 3 along W, 1D, Indices) still m
   ref::maxpool_reference<float>(q, x.data_as<float>(), expected_y.data(), expected_indices.data(), false, 0, 6);
   CHECK(mismatches(values(both[0]), expected_y, true) == 0);
   CHECK(std::memcmp(both[1].data(), expected_indices.data(), both[1].byte_size()) == 0);
+}
+
+TEST_CASE("NCHW8c maxpool2d matches the reference at every stride, pads, ceil_mode and NaN, every ISA") {
+  IsaGuard guard;
+  std::mt19937 rng(29);
+  const std::int64_t channels = 16, blocks = channels / k::kNchwcBlock;
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    std::int64_t cases = 0, failures = 0;
+    for (std::int64_t in_w : {1, 5, 13, 27})
+      for (std::int64_t in_h : {1, 6, 14})
+        for (const auto& kernel : {std::array<std::int64_t, 2>{3, 3}, {2, 2}, {1, 3}})
+          for (const auto& stride : {std::array<std::int64_t, 2>{1, 1}, {2, 2}, {3, 1}, {1, 3}})
+            for (std::int64_t pad : {0, 1})
+              for (bool ceil_mode : {false, true}) {
+                const Case2d c{in_h, in_w, kernel[0], kernel[1], stride[0], stride[1], pad, pad, ceil_mode};
+                if (c.in_h + 2 * c.pad_h < c.kernel_h || c.in_w + 2 * c.pad_w < c.kernel_w) continue;
+                ++cases;
+                const ref::AveragePoolParams p = params_for(c, channels, false);
+                const std::optional<k::Pool2dGeometry> g = onnxrun::pool2d_geometry(p);
+                REQUIRE(g.has_value());
+                const std::int64_t in_plane = c.in_h * c.in_w, out_plane = p.out[1] * p.out[2];
+                const std::vector<float> x = random_values(rng, channels * in_plane, 0.05);
+                std::vector<float> expected(static_cast<std::size_t>(channels * out_plane));
+                ref::maxpool_reference<float>(p, x.data(), expected.data(), nullptr, false, 0, channels);
+                std::vector<float> x_blocked(x.size()), y_blocked(expected.size(), 12345.0f), actual(expected.size());
+                k::reorder_nchw_to_nchwc(x.data(), x_blocked.data(), in_plane, 0, blocks);
+                // Two calls, as two threads would split the blocks.
+                k::maxpool2d_nchwc(*g, x_blocked.data(), y_blocked.data(), 0, 1);
+                k::maxpool2d_nchwc(*g, x_blocked.data(), y_blocked.data(), 1, blocks);
+                k::reorder_nchwc_to_nchw(y_blocked.data(), actual.data(), out_plane, 0, blocks);
+                std::int64_t first = -1;
+                const std::int64_t bad = mismatches(actual, expected, true, &first);
+                if (bad != 0) {
+                  ++failures;
+                  INFO(describe(c) << ": " << bad << " wrong, first at " << first);
+                  CHECK(bad == 0);
+                }
+              }
+    CHECK(failures == 0);
+    CHECK(cases > 200);
+  }
 }
