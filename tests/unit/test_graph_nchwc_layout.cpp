@@ -3,6 +3,7 @@
 // unoptimized one and the optimized NCHW one do.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -400,5 +401,42 @@ TEST_CASE("NCHW8c layout: an NchwcConv Scale input of the wrong shape is an erro
         .node("NchwcConv", {"X", "W", "", "", "S"}, {"Y"}, "scaled_conv", {}, "com.onnxrun")
         .output("Y");
     CHECK_THROWS_WITH_AS(open_layout_session(model, true, 1), doctest::Contains("input 4 (Scale) has shape"), Error);
+  }
+}
+
+TEST_CASE("NCHW8c layout: a hand-written NchwcMaxPool with a bad input or attributes fails at load, naming it") {
+  const auto load = [&](const std::vector<Dim>& x, const std::vector<onnx::AttributeProto>& attributes) {
+    ModelBuilder model(17);
+    model.opset(1, "com.onnxrun")
+        .input("X", FLOAT, x)
+        .node("NchwcMaxPool", {"X"}, {"Y"}, "blocked_pool", attributes, "com.onnxrun")
+        .output("Y");
+    return open_layout_session(model, true, 1);
+  };
+  const std::vector<Dim> good{1, 2, 6, 6, 8};
+  CHECK_THROWS_WITH_AS(load({1, 16, 6, 6}, {attr_ints("kernel_shape", {2, 2})}), doctest::Contains("blocked_pool"),
+                       Error);  // NCHW, not blocked
+  CHECK_THROWS_WITH_AS(load({1, 2, 6, 6, 4}, {attr_ints("kernel_shape", {2, 2})}), doctest::Contains("blocked_pool"),
+                       Error);  // blocks of 4
+  CHECK_THROWS_WITH_AS(load(good, {}), doctest::Contains("blocked_pool"), Error);  // no kernel_shape
+  CHECK_THROWS_WITH_AS(load(good, {attr_ints("kernel_shape", {2, 2, 2})}), doctest::Contains("blocked_pool"), Error);
+  CHECK_THROWS_WITH_AS(load(good, {attr_ints("kernel_shape", {9, 9})}), doctest::Contains("blocked_pool"), Error);
+  CHECK_THROWS_WITH_AS(load(good, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {0, 1})}),
+                       doctest::Contains("blocked_pool"), Error);
+  CHECK_THROWS_WITH_AS(load(good, {attr_ints("kernel_shape", {2, 2}), attr_ints("dilations", {2, 2})}),
+                       doctest::Contains("dilations"), Error);
+  // Well-formed, it pools: 6x6 -> 3x3, each lane the maximum of its window.
+  std::mt19937 rng(43);
+  const Tensor x = random_tensor(rng, {1, 2, 6, 6, 8});
+  const Session session = load(good, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {2, 2})});
+  const std::vector<NamedTensor> outputs = session.run({{"X", x}});
+  REQUIRE(outputs.size() == 1);
+  REQUIRE(outputs[0].tensor.shape() == Shape{1, 2, 3, 3, 8});
+  const float* in = x.data_as<float>();
+  const float* out = outputs[0].tensor.data_as<float>();
+  for (int lane = 0; lane < 8; ++lane) {  // block 1, output pixel (2, 1): input rows 4-5, columns 2-3
+    const auto at = [&](int y, int col) { return in[((1 * 6 + y) * 6 + col) * 8 + lane]; };
+    const float expected = std::max({at(4, 2), at(4, 3), at(5, 2), at(5, 3)});
+    CHECK(out[((1 * 3 + 2) * 3 + 1) * 8 + lane] == expected);
   }
 }
