@@ -129,7 +129,7 @@ TEST_CASE("NCHW8c winograd at ResNet shapes (He weights, N(0,1) inputs) is withi
 }
 
 TEST_CASE("NCHW8c winograd refuses layers it cannot compute") {
-  std::vector<float> weight(16 * 12 * 9, 0.5f);
+  std::vector<float> weight(16 * 16 * 9, 0.5f);  // [out 16, in 16, 3, 3]
   ConvSetup setup;
   setup.params = conv_params(Layer{1, 16, 16, 8, 8, 1, 1, 1, 1});
   setup.weight = weight.data();
