@@ -27,16 +27,18 @@ std::string dims_text(const Shape& shape) {
 Tensor scalar(float value) { return Tensor::from_values<float>({}, {value}); }
 
 // The op of `layer` with its attributes and inputs, as the networks use it.
-OpHarness make_op(const OpLayer& layer) {
+// blocked: the op as the layout pass runs it in an NCHW8c region (MaxPool
+// as NchwcMaxPool on [N, C/8, H, W, 8]).
+OpHarness make_op(const OpLayer& layer, bool blocked) {
   const std::string op = layer.op;
   const Shape& shape = layer.shape;
-  OpHarness harness(op, kOpset);
+  OpHarness harness = blocked ? OpHarness("Nchwc" + op, 1, "com.onnxrun") : OpHarness(op, kOpset);
   if (op == "MaxPool") {
     harness.attr_ints("kernel_shape", {3, 3})
         .attr_ints("strides", {layer.stride, layer.stride})
         .attr_ints("pads", {layer.pad, layer.pad, layer.pad, layer.pad})
         .attr_int("ceil_mode", layer.ceil_mode ? 1 : 0);
-    harness.input(random_tensor(shape, 1));
+    harness.input(random_tensor(blocked ? Shape{shape[0], shape[1] / 8, shape[2], shape[3], 8} : shape, 1));
   } else if (op == "Add") {
     harness.input(random_tensor(shape, 1)).input(random_tensor(shape, 2));
   } else if (op == "Clip") {
@@ -58,8 +60,8 @@ OpHarness make_op(const OpLayer& layer) {
   return harness;
 }
 
-void op_benchmark(benchmark::State& state, const OpLayer& layer, int threads) {
-  OpHarness harness = make_op(layer);
+void op_benchmark(benchmark::State& state, const OpLayer& layer, int threads, bool blocked) {
+  OpHarness harness = make_op(layer, blocked);
   harness.prepare(threads);
   const LoopTimer timer;
   for (auto _ : state) {
@@ -81,16 +83,20 @@ void op_benchmark(benchmark::State& state, const OpLayer& layer, int threads) {
 
 void register_op_benchmarks() {
   for (const OpLayer& layer : op_layers()) {
-    for (int threads : bench_thread_counts()) {
-      const std::string window = std::string(layer.op) == "MaxPool"
-                                     ? "_k3s" + std::to_string(layer.stride) + "p" + std::to_string(layer.pad) +
-                                           (layer.ceil_mode ? "_ceil" : "")
-                                     : "";
-      const std::string name = std::string("op/") + layer.op + "/" + layer.net + "/" + dims_text(layer.shape) +
-                               window + "/threads:" + std::to_string(threads);
-      benchmark::RegisterBenchmark(name.c_str(), [&layer, threads](benchmark::State& state) {
-        op_benchmark(state, layer, threads);
-      })->UseRealTime()->Unit(benchmark::kMicrosecond);
+    const bool is_max_pool = std::string(layer.op) == "MaxPool";
+    // MaxPools also blocked (NchwcMaxPool, the same shape in NCHW8c).
+    for (bool blocked : {false, true}) {
+      if (blocked && !is_max_pool) continue;
+      for (int threads : bench_thread_counts()) {
+        const std::string window = is_max_pool ? "_k3s" + std::to_string(layer.stride) + "p" + std::to_string(layer.pad) +
+                                                     (layer.ceil_mode ? "_ceil" : "")
+                                               : "";
+        const std::string name = std::string("op/") + (blocked ? "Nchwc" : "") + layer.op + "/" + layer.net + "/" +
+                                 dims_text(layer.shape) + window + "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), [&layer, threads, blocked](benchmark::State& state) {
+          op_benchmark(state, layer, threads, blocked);
+        })->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
     }
   }
 }

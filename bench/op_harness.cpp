@@ -6,12 +6,13 @@
 
 namespace onnxrun::bench {
 
-OpHarness::OpHarness(const std::string& op_type, std::int64_t opset) {
+OpHarness::OpHarness(const std::string& op_type, std::int64_t opset, const std::string& domain) {
   node_.name = "bench_" + op_type;
   node_.op_type = op_type;
+  node_.domain = domain;
   node_.opset = opset;
   node_.outputs = {0};
-  if (!builtin_op_registry().find("", op_type, opset))
+  if (!builtin_op_registry().find(domain, op_type, opset))
     throw Error("bench: " + op_type + " is not registered at opset " + std::to_string(opset));
 }
 
@@ -39,7 +40,7 @@ OpHarness& OpHarness::add_input(Tensor tensor, bool is_constant) {
 }
 
 void OpHarness::prepare(int threads) {
-  op_ = builtin_op_registry().find("", node_.op_type, node_.opset)->factory(node_);
+  op_ = builtin_op_registry().find(node_.domain, node_.op_type, node_.opset)->factory(node_);
   std::vector<ValueDesc> descs;
   for (std::size_t i = 0; i < inputs_.size(); ++i)
     descs.push_back(ValueDesc{inputs_[i].dtype(), inputs_[i].shape(), constant_[i] ? &inputs_[i] : nullptr, true});

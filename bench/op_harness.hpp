@@ -16,7 +16,8 @@ namespace onnxrun::bench {
 
 class OpHarness {
  public:
-  OpHarness(const std::string& op_type, std::int64_t opset);
+  // domain: "" for ONNX's ops, "com.onnxrun" for the layout pass's.
+  OpHarness(const std::string& op_type, std::int64_t opset, const std::string& domain = "");
 
   OpHarness& attr_int(const std::string& name, std::int64_t value);
   OpHarness& attr_ints(const std::string& name, const std::vector<std::int64_t>& values);
