@@ -440,3 +440,19 @@ TEST_CASE("NCHW8c layout: a hand-written NchwcMaxPool with a bad input or attrib
     CHECK(out[((1 * 3 + 2) * 3 + 1) * 8 + lane] == expected);
   }
 }
+
+TEST_CASE("NCHW8c layout: a blocked Concat of one value twice, and of a value that is also a graph output") {
+  std::mt19937 rng(47);
+  ModelBuilder model(17);
+  model.input("X", FLOAT, {1, 16, 9, 9});
+  add_conv(model, rng, "a", "X", "a_out", 16, 16, 1);
+  model.node("Relu", {"a_out"}, {"r"}, "a_act");
+  model.node("Concat", {"r", "r", "X"}, {"cat"}, "concat", {attr_int("axis", 1)});
+  add_conv(model, rng, "b", "cat", "Y", 48, 16, 3);
+  model.output("Y").output("r");
+  Graph graph = load_graph(model);
+  optimize_graph(graph);
+  CHECK(node_named(graph, "b").op_type == "NchwcConv");
+  CHECK(count_ops(graph, "ReorderFromNchwc") == 2);  // the graph outputs Y and r
+  check_layouts_match(model, {{"X", random_tensor(rng, {1, 16, 9, 9})}});
+}
