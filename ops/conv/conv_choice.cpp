@@ -164,8 +164,7 @@ std::unique_ptr<ConvAlgorithm> choose_blocked_conv_algorithm(const ConvSetup& se
       // (conv_nchwc_via_nchw.cpp): that layer runs NCHW between reorders.
       // (At 28x28, GoogLeNet's 96>128 and ResNet-18's 128>128 layers, about
       // as many weights as tiles, the blocked GEMMs were the faster, 0.75-0.94.)
-      const std::int64_t tiles = p.batch * ((p.out[1] + m - 1) / m) * ((p.out[2] + m - 1) / m);
-      if (p.in_channels * p.out_channels >= 2 * tiles * (p.in_channels + p.out_channels))
+      if (winograd_weights_per_tiles(p, m) >= 2)
         if (auto nchw = make_conv_nchwc_via_nchw(setup, [m](const ConvSetup& s) { return make_conv_winograd(s, m); }))
           return nchw;
       if (auto winograd = make_conv_winograd_nchwc(setup, m)) return winograd;

@@ -40,10 +40,7 @@ class ConvDepthwise final : public ConvAlgorithm {
       kernels::depthwise_conv(shape_, args.input, weights_.data(), args.output, epilogue, begin, end);
     };
     const std::int64_t planes = batch_ * shape_.channels;
-    if (args.pool)
-      args.pool->parallel_for(planes, body, grain_);
-    else
-      body(0, planes);
+    parallel_for_or_inline(args.pool, planes, body, grain_);
   }
 
  private:

@@ -61,10 +61,7 @@ class ConvDirect final : public ConvAlgorithm {
       }
     };
     prepare_rows(args);
-    if (args.pool)
-      args.pool->parallel_for(batch_ * tasks_per_image, compute, grain_);
-    else
-      compute(0, batch_ * tasks_per_image);
+    parallel_for_or_inline(args.pool, batch_ * tasks_per_image, compute, grain_);
   }
 
   bool computes_rows() const override { return true; }
@@ -80,10 +77,7 @@ class ConvDirect final : public ConvAlgorithm {
                                        c, c + 1);
       }
     };
-    if (args.pool)
-      args.pool->parallel_for(batch_ * shape_.in_channels, pad, 1);
-    else
-      pad(0, batch_ * shape_.in_channels);
+    parallel_for_or_inline(args.pool, batch_ * shape_.in_channels, pad);
   }
 
   void compute_rows(const ConvRunArgs& args, std::int64_t n, std::int64_t row_begin, std::int64_t row_end,

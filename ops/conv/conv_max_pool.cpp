@@ -148,10 +148,7 @@ void ConvMaxPool::run_unbanded(const ConvAlgorithm& algorithm, const ConvRunArgs
     else
       reference::maxpool_reference<float>(pool_, conv_output, args.output, nullptr, false, begin, end);
   };
-  if (args.pool)
-    args.pool->parallel_for(planes, pool_planes, grain);
-  else
-    pool_planes(0, planes);
+  parallel_for_or_inline(args.pool, planes, pool_planes, grain);
 }
 
 }  // namespace onnxrun

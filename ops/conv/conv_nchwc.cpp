@@ -125,7 +125,7 @@ class ConvNchwc final : public ConvAlgorithm {
                                      partial_sums + ((image * shape_.out_blocks + block) * runs_ + run) * kB);
       }
     };
-    for_tasks(args.pool, batch_ * block_groups_ * runs_, body);
+    parallel_for_or_inline(args.pool, batch_ * block_groups_ * runs_, body);
     if (partial_sums) average_runs(partial_sums, args.pooled);
   }
 
@@ -149,19 +149,11 @@ class ConvNchwc final : public ConvAlgorithm {
       }
   }
 
-  template <class Body>
-  static void for_tasks(ThreadPool* pool, std::int64_t tasks, const Body& body) {
-    if (pool)
-      pool->parallel_for(tasks, body, 1);
-    else
-      body(0, tasks);
-  }
-
   std::int64_t in_channels() const { return shape_.in_blocks * kB; }
 
   // Each image's weights times its scale, a task per (image, weight group).
   void scale_weights(const float* scale, const float* packed, float* scaled, ThreadPool* pool) const {
-    for_tasks(pool, batch_ * block_groups_, [&](std::int64_t begin, std::int64_t end) {
+    parallel_for_or_inline(pool, batch_ * block_groups_, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t task = begin; task < end; ++task) {
         const std::int64_t image = task / block_groups_, group = task % block_groups_;
         kernels::nchwc_conv_scale_packed_weights(shape_, packed, scale + image * in_channels(), group_first_[group],
@@ -173,7 +165,7 @@ class ConvNchwc final : public ConvAlgorithm {
   // The blocked input times its per-channel scale, a task per (image, block).
   void scale_input(const float* input, const float* scale, float* scaled, ThreadPool* pool) const {
     const std::int64_t plane = shape_.in_h * shape_.in_w;
-    for_tasks(pool, batch_ * shape_.in_blocks, [&](std::int64_t begin, std::int64_t end) {
+    parallel_for_or_inline(pool, batch_ * shape_.in_blocks, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t task = begin; task < end; ++task) {
         const std::int64_t image = task / shape_.in_blocks, block = task % shape_.in_blocks;
         // A local copy: stores through `to` could otherwise change the

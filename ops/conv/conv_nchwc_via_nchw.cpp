@@ -19,14 +19,6 @@ namespace {
 
 constexpr std::int64_t kB = kernels::kNchwcBlock;
 
-template <class Body>
-void for_tasks(ThreadPool* pool, std::int64_t tasks, const Body& body) {
-  if (pool)
-    pool->parallel_for(tasks, body, 1);
-  else
-    body(0, tasks);
-}
-
 class ConvNchwcViaNchw final : public ConvAlgorithm {
  public:
   ConvNchwcViaNchw(std::unique_ptr<ConvAlgorithm> inner, const ConvSetup& setup)
@@ -51,7 +43,7 @@ class ConvNchwcViaNchw final : public ConvAlgorithm {
     std::byte* workspace = static_cast<std::byte*>(args.workspace);
     float* nchw_in = reinterpret_cast<float*>(workspace + inner_bytes_);
     float* nchw_out = reinterpret_cast<float*>(workspace + inner_bytes_ + in_bytes_);
-    for_tasks(args.pool, batch_ * in_blocks_, [&](std::int64_t begin, std::int64_t end) {
+    parallel_for_or_inline(args.pool, batch_ * in_blocks_, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t task = begin; task < end; ++task) {
         const std::int64_t image = task / in_blocks_ * in_blocks_ * kB * in_plane_, block = task % in_blocks_;
         kernels::reorder_nchwc_to_nchw(args.input + image, nchw_in + image, in_plane_, block, block + 1);
@@ -68,7 +60,7 @@ class ConvNchwcViaNchw final : public ConvAlgorithm {
     // element-wise kernels give the same bits wherever a range is cut.
     const kernels::UnaryFunction activate{kernels::UnaryKind::Activation, activation_};
     const bool activates = activation_.kind != kernels::Activation::None;
-    for_tasks(args.pool, batch_ * out_blocks_, [&](std::int64_t begin, std::int64_t end) {
+    parallel_for_or_inline(args.pool, batch_ * out_blocks_, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t task = begin; task < end; ++task) {
         const std::int64_t image = task / out_blocks_ * out_blocks_ * kB * out_plane_, block = task % out_blocks_;
         kernels::reorder_nchw_to_nchwc(nchw_out + image, args.output + image, out_plane_, block, block + 1);

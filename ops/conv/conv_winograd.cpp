@@ -178,6 +178,13 @@ kernels::WinogradLayer winograd_layer(const reference::ConvParams& p, int m) {
   return layer;
 }
 
+double winograd_weights_per_tiles(const reference::ConvParams& p, int m) {
+  const kernels::WinogradLayer layer = winograd_layer(p, m);
+  const double tiles = static_cast<double>(p.batch * layer.tiles_h * layer.tiles_w);
+  const double C = static_cast<double>(p.in_channels), M = static_cast<double>(p.out_channels);
+  return C * M / (tiles * (C + M));
+}
+
 std::vector<float> winograd_transformed_weights(const ConvSetup& setup, int m) {
   const std::int64_t C = setup.params.in_channels, M = setup.params.out_channels;
   const std::int64_t alpha = kernels::winograd_alpha(m), positions = alpha * alpha;

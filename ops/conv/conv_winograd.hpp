@@ -22,6 +22,12 @@ bool winograd_applies(const reference::ConvParams& params);
 // The layer's geometry for tile size m (winograd_applies must hold).
 kernels::WinogradLayer winograd_layer(const reference::ConvParams& params, int m);
 
+// The transformed weights' size over the transformed tiles' (alpha^2
+// cancels): C * M / (tiles * (C + M)). From 1 up, each further block of
+// tiles streams more weights than tiles; the blocked algorithm's choices
+// (conv_choice.cpp, conv_winograd_nchwc.cpp) turn on it.
+double winograd_weights_per_tiles(const reference::ConvParams& params, int m);
+
 // U = G g G^T of every filter, as alpha^2 row-major [out_channels x
 // in_channels] matrices, position t's at t * out_channels * in_channels.
 std::vector<float> winograd_transformed_weights(const ConvSetup& setup, int m);

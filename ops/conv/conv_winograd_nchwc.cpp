@@ -54,10 +54,10 @@ class ConvWinogradNchwc final : public ConvAlgorithm {
       group_first_.push_back(block);
     group_first_.push_back(gemm_shape_.out_blocks);
 
-    // Where the transformed weights outweigh the transformed tiles (C * M >=
-    // tiles * (C + M): ResNet's 28x28 and smaller layers), every block
-    // streams all the weights once more, so those layers run as one block.
-    const bool weights_dominate = C * M >= total_tiles_ * (C + M);
+    // Where the transformed weights outweigh the transformed tiles (ResNet's
+    // 28x28 and smaller layers), every block streams all the weights once
+    // more, so those layers run as one block.
+    const bool weights_dominate = winograd_weights_per_tiles(p, m) >= 1;
     const std::int64_t per_tile_bytes = positions_ * (C + M) * std::int64_t{sizeof(float)};
     schedule_ = WinogradSchedule::make(
         total_tiles_, kChunk, std::clamp(kBlockTargetBytes / per_tile_bytes / kChunk, kMinBlockChunks, kMaxBlockChunks),
@@ -89,13 +89,9 @@ class ConvWinogradNchwc final : public ConvAlgorithm {
   void average_blocks(const ConvRunArgs& args) const {
     const std::int64_t plane = layer_.out_h * layer_.out_w;
     const std::int64_t blocks = total_tiles_ / (layer_.tiles_h * layer_.tiles_w) * gemm_shape_.out_blocks;
-    const auto body = [&](std::int64_t begin, std::int64_t end) {
+    parallel_for_or_inline(args.pool, blocks, [&](std::int64_t begin, std::int64_t end) {
       kernels::nchwc_block_means(args.output, plane, begin, end, args.pooled);
-    };
-    if (args.pool)
-      args.pool->parallel_for(blocks, body, 1);
-    else
-      body(0, blocks);
+    });
   }
 
   float* packed_u() const { return static_cast<float*>(packed_u_.get()); }

@@ -49,10 +49,8 @@ struct WinogradSchedule {
     };
     if (phased && pool)
       run_phased(*pool);
-    else if (pool && slots > 1)
-      pool->parallel_for(slots, body, 1);
     else
-      body(0, slots);
+      parallel_for_or_inline(slots > 1 ? pool : nullptr, slots, body);
   }
 
   // block(tile_begin, count) for each block of the slot's share.

@@ -65,4 +65,14 @@ class ThreadPool {
 // Hardware threads, at least 1.
 int hardware_threads();
 
+// body(begin, end) over [0, count): on `pool` when there is one, else on the
+// calling thread in one call (a convolution's run arguments may carry no pool).
+template <class Body>
+void parallel_for_or_inline(ThreadPool* pool, std::int64_t count, const Body& body, std::int64_t grain = 1) {
+  if (pool)
+    pool->parallel_for(count, body, grain);
+  else
+    body(0, count);
+}
+
 }  // namespace onnxrun
