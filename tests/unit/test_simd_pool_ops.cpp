@@ -38,6 +38,7 @@ using onnxrun::testing::OpRunner;
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
 
 std::vector<float> random_values(std::mt19937& rng, std::int64_t n, double nan_fraction = 0.0) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
@@ -372,7 +373,7 @@ TEST_CASE("MaxPool ops off the SIMD path (stride 3 along W, 1D, Indices) still m
   CHECK(std::memcmp(both[1].data(), expected_indices.data(), both[1].byte_size()) == 0);
 }
 
-TEST_CASE("NCHW8c maxpool2d matches the reference at every stride, pads, ceil_mode and NaN, every ISA") {
+TEST_CASE("NCHW8c maxpool2d matches the reference at every stride, pads, ceil_mode, NaN and infinities, every ISA") {
   IsaGuard guard;
   std::mt19937 rng(29);
   const std::int64_t channels = 16, blocks = channels / k::kNchwcBlock;
@@ -384,32 +385,42 @@ TEST_CASE("NCHW8c maxpool2d matches the reference at every stride, pads, ceil_mo
         for (const auto& kernel : {std::array<std::int64_t, 2>{3, 3}, {2, 2}, {1, 3}})
           for (const auto& stride : {std::array<std::int64_t, 2>{1, 1}, {2, 2}, {3, 1}, {1, 3}})
             for (std::int64_t pad : {0, 1})
-              for (bool ceil_mode : {false, true}) {
-                const Case2d c{in_h, in_w, kernel[0], kernel[1], stride[0], stride[1], pad, pad, ceil_mode};
-                if (c.in_h + 2 * c.pad_h < c.kernel_h || c.in_w + 2 * c.pad_w < c.kernel_w) continue;
-                ++cases;
-                const ref::AveragePoolParams p = params_for(c, channels, false);
-                const std::optional<k::Pool2dGeometry> g = onnxrun::pool2d_geometry(p);
-                REQUIRE(g.has_value());
-                const std::int64_t in_plane = c.in_h * c.in_w, out_plane = p.out[1] * p.out[2];
-                const std::vector<float> x = random_values(rng, channels * in_plane, 0.05);
-                std::vector<float> expected(static_cast<std::size_t>(channels * out_plane));
-                ref::maxpool_reference<float>(p, x.data(), expected.data(), nullptr, false, 0, channels);
-                std::vector<float> x_blocked(x.size()), y_blocked(expected.size(), 12345.0f), actual(expected.size());
-                k::reorder_nchw_to_nchwc(x.data(), x_blocked.data(), in_plane, 0, blocks);
-                // Two calls, as two threads would split the blocks.
-                k::maxpool2d_nchwc(*g, x_blocked.data(), y_blocked.data(), 0, 1);
-                k::maxpool2d_nchwc(*g, x_blocked.data(), y_blocked.data(), 1, blocks);
-                k::reorder_nchwc_to_nchw(y_blocked.data(), actual.data(), out_plane, 0, blocks);
-                std::int64_t first = -1;
-                const std::int64_t bad = mismatches(actual, expected, true, &first);
-                if (bad != 0) {
-                  ++failures;
-                  INFO(describe(c) << ": " << bad << " wrong, first at " << first);
-                  CHECK(bad == 0);
+              for (bool ceil_mode : {false, true})
+                for (bool nan_in_second : {true, false}) {
+                  const Case2d c{in_h, in_w, kernel[0], kernel[1], stride[0], stride[1], pad, pad, ceil_mode};
+                  if (c.in_h + 2 * c.pad_h < c.kernel_h || c.in_w + 2 * c.pad_w < c.kernel_w) continue;
+                  ++cases;
+                  const ref::AveragePoolParams p = params_for(c, channels, false);
+                  const std::optional<k::Pool2dGeometry> g = onnxrun::pool2d_geometry(p);
+                  REQUIRE(g.has_value());
+                  const std::int64_t in_plane = c.in_h * c.in_w, out_plane = p.out[1] * p.out[2];
+                  // Both paths of each block: one block clean (pooled with plain
+                  // maxes), the other with NaN, or with infinities of both signs,
+                  // whose sums are NaN too (pooled again window by window).
+                  std::vector<float> x = random_values(rng, channels * in_plane);
+                  const std::int64_t special = nan_in_second ? 1 : 0;
+                  for (std::int64_t i = 0; i < in_plane * k::kNchwcBlock; ++i) {
+                    float& v = x[static_cast<std::size_t>(special * k::kNchwcBlock * in_plane + i)];
+                    if (i % 19 == 7) v = nan_in_second ? kNaN : (i % 2 ? kInf : -kInf);
+                  }
+                  std::vector<float> expected(static_cast<std::size_t>(channels * out_plane));
+                  ref::maxpool_reference<float>(p, x.data(), expected.data(), nullptr, false, 0, channels);
+                  std::vector<float> x_blocked(x.size()), y_blocked(expected.size(), 12345.0f), actual(expected.size());
+                  k::reorder_nchw_to_nchwc(x.data(), x_blocked.data(), in_plane, 0, blocks);
+                  // Two calls, as two threads would split the blocks.
+                  k::maxpool2d_nchwc(*g, x_blocked.data(), y_blocked.data(), 0, 1);
+                  k::maxpool2d_nchwc(*g, x_blocked.data(), y_blocked.data(), 1, blocks);
+                  k::reorder_nchwc_to_nchw(y_blocked.data(), actual.data(), out_plane, 0, blocks);
+                  std::int64_t first = -1;
+                  const std::int64_t bad = mismatches(actual, expected, true, &first);
+                  if (bad != 0) {
+                    ++failures;
+                    INFO(describe(c) << (nan_in_second ? ", NaN" : ", infinities") << ": " << bad
+                                     << " wrong, first at " << first);
+                    CHECK(bad == 0);
+                  }
                 }
-              }
     CHECK(failures == 0);
-    CHECK(cases > 200);
+    CHECK(cases > 400);
   }
 }
