@@ -139,43 +139,4 @@ void nchwc_depthwise_conv(const NchwcConvShape& shape, const float* input, const
   depthwise_entry()(shape, input, packed, output, epilogue, block_begin, block_end, pixel_begin, pixel_end);
 }
 
-namespace {
-
-// Plain loops over 8 x 8 tiles (8 channels by 8 pixels): each tile reads
-// eight 32-byte runs and writes one 256-byte run (or the reverse), and the
-// compiler turns the transpose into vector shuffles. These run only at the
-// edges of a blocked region of the graph.
-template <bool kToBlocked>
-void reorder(const float* from, float* to, std::int64_t plane, std::int64_t block_begin, std::int64_t block_end) {
-  // Channel `lane` of pixel p: at lane * plane + p in NCHW, p * 8 + lane blocked.
-  const auto move = [&](const float* src, float* dst, std::int64_t p, std::int64_t lane) {
-    if constexpr (kToBlocked)
-      dst[p * kB + lane] = src[lane * plane + p];
-    else
-      dst[lane * plane + p] = src[p * kB + lane];
-  };
-  for (std::int64_t block = block_begin; block < block_end; ++block) {
-    const float* src = from + block * kB * plane;
-    float* dst = to + block * kB * plane;
-    std::int64_t p = 0;
-    for (; p + kB <= plane; p += kB)
-      for (std::int64_t j = 0; j < kB; ++j)
-        for (std::int64_t lane = 0; lane < kB; ++lane) move(src, dst, p + j, lane);
-    for (; p < plane; ++p)
-      for (std::int64_t lane = 0; lane < kB; ++lane) move(src, dst, p, lane);
-  }
-}
-
-}  // namespace
-
-void reorder_nchw_to_nchwc(const float* nchw, float* nchwc, std::int64_t plane, std::int64_t block_begin,
-                           std::int64_t block_end) {
-  reorder<true>(nchw, nchwc, plane, block_begin, block_end);
-}
-
-void reorder_nchwc_to_nchw(const float* nchwc, float* nchw, std::int64_t plane, std::int64_t block_begin,
-                           std::int64_t block_end) {
-  reorder<false>(nchwc, nchw, plane, block_begin, block_end);
-}
-
 }  // namespace onnxrun::kernels

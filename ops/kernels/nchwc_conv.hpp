@@ -146,7 +146,8 @@ void nchwc_block_means(const float* blocks, std::int64_t plane, std::int64_t blo
                        float* means);
 
 // Layout conversions of one image of `channels` (a multiple of 8) planes of
-// `plane` pixels, for channel blocks [block_begin, block_end).
+// `plane` pixels, for channel blocks [block_begin, block_end); per
+// instruction set in nchwc_reorder.cpp.
 void reorder_nchw_to_nchwc(const float* nchw, float* nchwc, std::int64_t plane, std::int64_t block_begin,
                            std::int64_t block_end);
 void reorder_nchwc_to_nchw(const float* nchwc, float* nchw, std::int64_t plane, std::int64_t block_begin,

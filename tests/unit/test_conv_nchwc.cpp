@@ -114,16 +114,31 @@ void check_layer(const Layer& layer, const ConvCheck& check, std::mt19937& rng, 
 
 }  // namespace
 
-TEST_CASE("NCHW8c reorders round-trip and place channel c of pixel p at block c/8, lane c%8") {
-  const std::int64_t channels = 16, plane = 7;
-  std::vector<float> nchw(channels * plane), blocked(nchw.size()), back(nchw.size());
-  for (std::size_t i = 0; i < nchw.size(); ++i) nchw[i] = static_cast<float>(i);
-  k::reorder_nchw_to_nchwc(nchw.data(), blocked.data(), plane, 0, 2);
-  for (std::int64_t c = 0; c < channels; ++c)
-    for (std::int64_t p = 0; p < plane; ++p)
-      CHECK(blocked[static_cast<std::size_t>((c / 8 * plane + p) * 8 + c % 8)] == nchw[c * plane + p]);
-  k::reorder_nchwc_to_nchw(blocked.data(), back.data(), plane, 0, 2);
-  CHECK(back == nchw);
+TEST_CASE("NCHW8c reorders round-trip and place channel c of pixel p at block c/8, lane c%8, every ISA") {
+  IsaGuard guard;
+  const std::int64_t channels = 24;
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    CAPTURE(std::string(k::isa_name(isa)));
+    // Planes below, at and past the AVX kernels' 8-pixel tiles, with tails.
+    for (std::int64_t plane : {1, 4, 7, 8, 9, 15, 16, 17, 49, 196}) {
+      CAPTURE(plane);
+      std::vector<float> nchw(static_cast<std::size_t>(channels * plane)), blocked(nchw.size(), -1.0f),
+          back(nchw.size(), -1.0f);
+      for (std::size_t i = 0; i < nchw.size(); ++i) nchw[i] = static_cast<float>(i);
+      // Blocks 1-2, then block 0: as two threads would split them.
+      k::reorder_nchw_to_nchwc(nchw.data(), blocked.data(), plane, 1, 3);
+      k::reorder_nchw_to_nchwc(nchw.data(), blocked.data(), plane, 0, 1);
+      std::int64_t misplaced = 0;
+      for (std::int64_t c = 0; c < channels; ++c)
+        for (std::int64_t p = 0; p < plane; ++p)
+          misplaced += blocked[static_cast<std::size_t>((c / 8 * plane + p) * 8 + c % 8)] != nchw[c * plane + p];
+      CHECK(misplaced == 0);
+      k::reorder_nchwc_to_nchw(blocked.data(), back.data(), plane, 2, 3);
+      k::reorder_nchwc_to_nchw(blocked.data(), back.data(), plane, 0, 2);
+      CHECK(back == nchw);
+    }
+  }
 }
 
 TEST_CASE("NCHW8c dense convolution matches the reference on every instruction set") {
