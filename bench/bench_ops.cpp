@@ -32,13 +32,20 @@ Tensor scalar(float value) { return Tensor::from_values<float>({}, {value}); }
 OpHarness make_op(const OpLayer& layer, bool blocked) {
   const std::string op = layer.op;
   const Shape& shape = layer.shape;
-  OpHarness harness = blocked ? OpHarness("Nchwc" + op, 1, "com.onnxrun") : OpHarness(op, kOpset);
+  const bool reorder = op.rfind("Reorder", 0) == 0;
+  OpHarness harness = blocked ? OpHarness("Nchwc" + op, 1, "com.onnxrun")
+                      : reorder ? OpHarness(op, 1, "com.onnxrun")
+                                : OpHarness(op, kOpset);
+  // The NCHW8c form of a 4D shape.
+  const auto blocked_shape = [&] { return Shape{shape[0], shape[1] / 8, shape[2], shape[3], 8}; };
   if (op == "MaxPool") {
     harness.attr_ints("kernel_shape", {3, 3})
         .attr_ints("strides", {layer.stride, layer.stride})
         .attr_ints("pads", {layer.pad, layer.pad, layer.pad, layer.pad})
         .attr_int("ceil_mode", layer.ceil_mode ? 1 : 0);
-    harness.input(random_tensor(blocked ? Shape{shape[0], shape[1] / 8, shape[2], shape[3], 8} : shape, 1));
+    harness.input(random_tensor(blocked ? blocked_shape() : shape, 1));
+  } else if (op == "ReorderFromNchwc") {
+    harness.input(random_tensor(blocked_shape(), 1));
   } else if (op == "Add") {
     harness.input(random_tensor(shape, 1)).input(random_tensor(shape, 2));
   } else if (op == "Clip") {

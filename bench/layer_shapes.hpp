@@ -180,6 +180,13 @@ inline const std::vector<OpLayer>& op_layers() {
       {"mobilenet_v2", "Clip", {1, 96, 112, 112}, 1},  // ReLU6
       {"mobilenet_v2", "Clip", {1, 144, 56, 56}, 2},
       {"mobilenet_v2", "Add", {1, 24, 56, 56}, 1},
+      // Layout edges (com.onnxrun ops; the shape is the NCHW side): SqueezeNet's
+      // and GoogLeNet's entries into NCHW8c, and a Winograd layer run NCHW
+      // inside GoogLeNet's blocked region (conv_nchwc_via_nchw.cpp) both ways.
+      {"squeezenet1_1", "ReorderToNchwc", {1, 64, 55, 55}, 1},
+      {"googlenet", "ReorderToNchwc", {1, 64, 56, 56}, 1},
+      {"googlenet", "ReorderFromNchwc", {1, 96, 14, 14}, 1},
+      {"googlenet", "ReorderToNchwc", {1, 208, 14, 14}, 1},
       // Classifiers: x [1, features] times W^T [features, 1000] plus bias.
       {"resnet18", "Gemm", {1, 512}, 1},
       {"resnet50", "Gemm", {1, 2048}, 1},
