@@ -20,7 +20,9 @@ images) and every thread count it times
 on the same input. The runs are interleaved in rounds (onnxrun, ORT and
 PyTorch, in an order that rotates from round to round, with a short pause
 before each so that the previous runtime's idle workers have stopped
-spinning) so that noise from other work on the machine hits all three alike; the table shows each one's median. onnxrun's output is checked against
+spinning) so that noise from other work on the machine hits all three alike;
+the table shows each one's median, and the onnxrun/ORT ratio also per round
+(median and range over the rounds). onnxrun's output is checked against
 PyTorch's with the project's tolerance (max|err| <= 1e-4 * max|ref| + 1e-5).
 
 Writes the markdown table to bench/results/compare.md (and prints it) and a
@@ -149,6 +151,10 @@ class Row:
     torch_ms: float
     max_err: float
     tolerance: float
+    # onnxrun/ORT per round (the ratio of the two runtimes' medians in that
+    # round): phases of the machine that last seconds slow both runtimes of
+    # a round alike, so these spread less than the runs do.
+    round_ratios: List[float]
 
 
 def compare_model(model: Model, onnx_path: str, input_path: str, cli: str, threads_list: List[int],
@@ -176,6 +182,7 @@ def compare_model(model: Model, onnx_path: str, input_path: str, cli: str, threa
         timed(lambda: session.run(None, feed), warmup)
         timed(run_torch, warmup)
         times: Dict[str, List[float]] = {"onnxrun": [], "ort": [], "torch": []}
+        round_ratios: List[float] = []
         per_round = [repeat // rounds + (1 if r < repeat % rounds else 0) for r in range(rounds)]
         with tempfile.TemporaryDirectory() as tmp:
             output_path = os.path.join(tmp, "output.npy")
@@ -198,18 +205,22 @@ def compare_model(model: Model, onnx_path: str, input_path: str, cli: str, threa
                     "torch": lambda: timed(run_torch, runs),
                 }
                 names = list(runners)
+                this_round: Dict[str, List[float]] = {}
                 for name in names[r % 3:] + names[:r % 3]:
                     time.sleep(SETTLE_SECONDS)
-                    times[name] += runners[name]()
+                    this_round[name] = runners[name]()
+                    times[name] += this_round[name]
+                round_ratios.append(statistics.median(this_round["onnxrun"]) / statistics.median(this_round["ort"]))
             output = np.load(output_path)
         if output.shape != reference.shape:
             raise RuntimeError(f"{model.name}: onnxrun's output has shape {output.shape}, PyTorch's {reference.shape}")
         max_err = float(np.max(np.abs(output.astype(np.float64) - reference)))
         tolerance = 1e-4 * float(np.max(np.abs(reference))) + 1e-5
         row = Row(model.name, threads, statistics.median(times["onnxrun"]), statistics.median(times["ort"]),
-                  statistics.median(times["torch"]), max_err, tolerance)
+                  statistics.median(times["torch"]), max_err, tolerance, round_ratios)
         print(f"  {model.name} threads {threads}: onnxrun {row.onnxrun_ms:.2f} ms, ORT {row.ort_ms:.2f} ms, "
-              f"PyTorch {row.torch_ms:.2f} ms, max err {max_err:.2e} (tol {tolerance:.1e})", flush=True)
+              f"PyTorch {row.torch_ms:.2f} ms, per-round onnxrun/ORT {round_range(round_ratios)}, "
+              f"max err {max_err:.2e} (tol {tolerance:.1e})", flush=True)
         rows.append(row)
     return rows
 
@@ -237,6 +248,11 @@ def git_revision() -> str:
         return "unknown"
 
 
+def round_range(ratios: List[float]) -> str:
+    """The median of the per-round ratios and their range: "0.78 (0.64-0.95)"."""
+    return f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+
+
 def markdown(rows: List[Row], settings: str) -> str:
     import onnxruntime as ort
     lines = [
@@ -246,15 +262,18 @@ def markdown(rows: List[Row], settings: str) -> str:
         f"ONNX Runtime {ort.__version__}, PyTorch {torch.__version__}. {settings}",
         "",
         "Median latency per run in ms (batch 1 except the seed conv, batch 32); ratios above 1 mean onnxrun is "
-        "slower. max err: onnxrun against PyTorch, within tolerance (1e-4 x max|ref| + 1e-5) unless marked FAIL.",
+        "slower. per round: onnxrun/ORT within each round (the two runtimes' medians there, seconds apart), "
+        "the median over the rounds and, in brackets, their range: how far the machine's phases move the ratio. "
+        "max err: onnxrun against PyTorch, within tolerance (1e-4 x max|ref| + 1e-5) unless marked FAIL.",
         "",
-        "| model | threads | onnxrun ms | ORT ms | PyTorch ms | onnxrun/ORT | onnxrun/PyTorch | max err |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| model | threads | onnxrun ms | ORT ms | PyTorch ms | onnxrun/ORT | per round | onnxrun/PyTorch | max err |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         verdict = "" if r.max_err <= r.tolerance else " FAIL"
         lines.append(f"| {r.model} | {r.threads} | {r.onnxrun_ms:.2f} | {r.ort_ms:.2f} | {r.torch_ms:.2f} | "
-                     f"{r.onnxrun_ms / r.ort_ms:.2f} | {r.onnxrun_ms / r.torch_ms:.2f} | {r.max_err:.1e}{verdict} |")
+                     f"{r.onnxrun_ms / r.ort_ms:.2f} | {round_range(r.round_ratios)} | {r.onnxrun_ms / r.torch_ms:.2f} | "
+                     f"{r.max_err:.1e}{verdict} |")
     return "\n".join(lines) + "\n"
 
 
