@@ -54,8 +54,11 @@ inline AlignedBuffer allocate_large(std::size_t bytes) {
 // For packed weights, which the kernels stream from L3 or memory once per
 // run: in 4 KiB pages a layer's 16.7 MB takes 4096 TLB entries. Run
 // medians at 1 thread, 4 alternating runs: ResNet-50 52.8 -> 51.2 ms,
-// ResNet-18 18.8 -> 18.6, peak RSS unchanged (306 MB); the run's arena in
-// huge pages as well: no faster.
+// ResNet-18 18.8 -> 18.6, peak RSS unchanged (306 MB). The run's arena
+// takes allocate_large too (Plan::acquire_state): on that machine no
+// faster, on an AVX-512 Xeon with 2 MiB of L2 ResNet-50 1.0-1.8% faster
+// (per-layer medians, two alternating series of 5 rounds), its 56x56 1x1
+// layers, whose input rows are 12.5 KB apart (a page per k step), 2-3.5%.
 template <class T>
 struct LargeBufferAllocator {
   using value_type = T;

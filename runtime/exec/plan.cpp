@@ -338,7 +338,8 @@ std::unique_ptr<Plan::RunState> Plan::acquire_state() const {
     }
   }
   auto state = std::make_unique<RunState>();
-  state->arena = allocate_aligned(arena_bytes_);
+  // Huge pages where the kernel grants them (aligned_buffer.hpp).
+  state->arena = allocate_large(arena_bytes_);
   state->pointers.assign(graph_.values.size(), nullptr);
   std::size_t max_inputs = 0, max_outputs = 0;
   for (const PlanStep& step : steps_) {
