@@ -182,7 +182,7 @@ inline const std::vector<OpLayer>& op_layers() {
       {"mobilenet_v2", "Add", {1, 24, 56, 56}, 1},
       // Layout edges (com.onnxrun ops; the shape is the NCHW side): SqueezeNet's
       // and GoogLeNet's entries into NCHW8c, and a Winograd layer run NCHW
-      // inside GoogLeNet's blocked region (conv_nchwc_via_nchw.cpp) both ways.
+      // inside GoogLeNet's blocked region (conv_via_layout.cpp) both ways.
       {"squeezenet1_1", "ReorderToNchwc", {1, 64, 55, 55}, 1},
       {"googlenet", "ReorderToNchwc", {1, 64, 56, 56}, 1},
       {"googlenet", "ReorderFromNchwc", {1, 96, 14, 14}, 1},

@@ -8,7 +8,7 @@
 #include "ops/conv/conv_direct.hpp"
 #include "ops/conv/conv_gemm.hpp"
 #include "ops/conv/conv_nchwc.hpp"
-#include "ops/conv/conv_nchwc_via_nchw.hpp"
+#include "ops/conv/conv_via_layout.hpp"
 #include "ops/conv/conv_winograd.hpp"
 
 namespace onnxrun {
@@ -146,10 +146,22 @@ int winograd_tile_size(const std::string& best) {
 
 }  // namespace
 
+// Below this many transformed weights per transformed tile, the blocked
+// Winograd beats the NCHW one (its GEMMs over many tiles, its transforms on
+// whole 8-channel vectors); at this many and above, the NCHW SGEMM streams
+// the weights faster. Both layouts pick by it, running the other layout's
+// algorithm between reorders (conv_via_layout.cpp).
+constexpr double kBlockedWinogradWeightsPerTiles = 2.0;
+
 std::unique_ptr<ConvAlgorithm> choose_conv_algorithm(const ConvSetup& setup) {
   if (auto depthwise = make_conv_depthwise(setup)) return depthwise;
   const std::string best = rank_conv_candidates(setup).front().name;
-  if (const int m = winograd_tile_size(best)) return make_conv_winograd(setup, m);
+  if (const int m = winograd_tile_size(best)) {
+    if (winograd_weights_per_tiles(setup.params, m) < kBlockedWinogradWeightsPerTiles)
+      if (auto blocked = make_conv_nchw_via_nchwc(setup, [m](const ConvSetup& s) { return make_conv_winograd_nchwc(s, m); }))
+        return blocked;
+    return make_conv_winograd(setup, m);
+  }
   if (best == "direct") return make_conv_direct(setup);
   return make_conv_gemm(setup);
 }
@@ -161,10 +173,10 @@ std::unique_ptr<ConvAlgorithm> choose_blocked_conv_algorithm(const ConvSetup& se
       // Where the transformed weights are twice the transformed tiles or
       // more (16 tiles of hundreds of channels: 14x14 and 7x7 planes), the
       // NCHW SGEMM streams them faster than the blocked GEMMs
-      // (conv_nchwc_via_nchw.cpp): that layer runs NCHW between reorders.
+      // (conv_via_layout.cpp): that layer runs NCHW between reorders.
       // (At 28x28, GoogLeNet's 96>128 and ResNet-18's 128>128 layers, about
       // as many weights as tiles, the blocked GEMMs were the faster, 0.75-0.94.)
-      if (winograd_weights_per_tiles(p, m) >= 2)
+      if (winograd_weights_per_tiles(p, m) >= kBlockedWinogradWeightsPerTiles)
         if (auto nchw = make_conv_nchwc_via_nchw(setup, [m](const ConvSetup& s) { return make_conv_winograd(s, m); }))
           return nchw;
       if (auto winograd = make_conv_winograd_nchwc(setup, m)) return winograd;

@@ -113,7 +113,12 @@ TEST_CASE("conv choice: the chosen algorithm matches the reference") {
     std::string expected_prefix;
   };
   const std::vector<Case> cases{
-      {layer(16, 24, 20, 3, 1, 1, 2), "winograd"},  // F(4x4) or F(6x6) on 2 images
+      // Winograd, F(4x4) or F(6x6), on 2 images: blocked between reorders
+      // where the transformed weights are fewer than twice the tiles, NCHW
+      // where they are more or the channels are not whole blocks.
+      {layer(16, 24, 20, 3, 1, 1, 2), "nchwc_winograd"},
+      {layer(64, 64, 12, 3, 1), "winograd"},
+      {layer(12, 20, 20, 3, 1, 1, 2), "winograd"},
       {layer(24, 24, 15, 3, 2, 24), "depthwise"},
       {layer(24, 24, 16, 5, 1, 24), "depthwise"},
       {layer(16, 32, 12, 1, 1), "gemm_1x1"},

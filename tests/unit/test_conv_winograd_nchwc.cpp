@@ -4,10 +4,13 @@
 // modes (tiles dealt to threads, and one block with each phase split).
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
-#include "ops/conv/conv_nchwc_via_nchw.hpp"
+#include "ops/conv/conv_via_layout.hpp"
 #include "ops/conv/conv_winograd.hpp"
 #include "runtime/exec/thread_pool.hpp"
 #include "tests/support/blocked_conv_adapter.hpp"
@@ -147,19 +150,18 @@ TEST_CASE("NCHW8c winograd refuses layers it cannot compute") {
   CHECK(onnxrun::make_conv_winograd_nchwc(no_weight, 4) == nullptr);
 }
 
-TEST_CASE("NCHW Winograd between reorders (make_conv_nchwc_via_nchw) matches the reference, every epilogue") {
+namespace {
+
+// A layer between reorders (conv_via_layout.hpp) against the reference on
+// every instruction set and tile size: every activation, with and without
+// bias and residual, then `threaded` on 2 threads. wrap(setup, m) makes it.
+void check_via_layout(std::mt19937& rng, const std::vector<int>& tile_sizes, const Layer& threaded,
+                      const std::function<std::unique_ptr<onnxrun::ConvAlgorithm>(const ConvSetup&, int)>& wrap) {
   IsaGuard guard;
-  std::mt19937 rng(25);
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
-    for (int m : {2, 4}) {
-      const auto make = [m](const ConvSetup& setup) -> std::unique_ptr<onnxrun::ConvAlgorithm> {
-        auto blocked = onnxrun::make_conv_nchwc_via_nchw(
-            setup, [m](const ConvSetup& s) { return onnxrun::make_conv_winograd(s, m); });
-        if (!blocked) return nullptr;
-        CHECK(blocked->name() == "winograd_f" + std::to_string(m) + "x" + std::to_string(m) + "_via_nchw");
-        return std::make_unique<onnxrun::testing::BlockedAdapter>(std::move(blocked), setup.params, false);
-      };
+    for (int m : tile_sizes) {
+      const auto make = [&wrap, m](const ConvSetup& setup) { return wrap(setup, m); };
       using A = k::Activation;
       for (const k::ActivationParams& activation :
            {k::ActivationParams{A::None}, {A::Relu}, {A::Clip, 0.0f, 6.0f}, {A::Sigmoid}})
@@ -169,8 +171,47 @@ TEST_CASE("NCHW Winograd between reorders (make_conv_nchwc_via_nchw) matches the
                                                  ConvCheck{variant != 1, variant >= 1, activation, true, nullptr}, rng);
         }
       onnxrun::ThreadPool pool(2);
-      onnxrun::testing::check_conv_algorithm(make, conv_params(Layer{1, 64, 128, 14, 14, 1, 1, 1, 1}),
+      onnxrun::testing::check_conv_algorithm(make, conv_params(threaded),
                                              ConvCheck{true, true, {A::Relu}, true, nullptr}, rng, &pool);
     }
   }
+}
+
+std::string winograd_name(int m) { return "winograd_f" + std::to_string(m) + "x" + std::to_string(m); }
+
+}  // namespace
+
+TEST_CASE("NCHW8c Winograd between reorders in an NCHW graph (make_conv_nchw_via_nchwc) matches the reference") {
+  std::mt19937 rng(27);
+  check_via_layout(rng, {2, 4, 6}, Layer{1, 64, 32, 28, 28, 1, 1, 1, 1},
+                   [](const ConvSetup& setup, int m) -> std::unique_ptr<onnxrun::ConvAlgorithm> {
+                     auto nchw = onnxrun::make_conv_nchw_via_nchwc(
+                         setup, [m](const ConvSetup& s) { return onnxrun::make_conv_winograd_nchwc(s, m); });
+                     if (nchw) CHECK(nchw->name() == "nchwc_" + winograd_name(m) + "_via_nchwc");
+                     return nchw;
+                   });
+  // Only whole blocks, and no pooled output (an NCHW layer has none).
+  std::vector<float> weight(16 * 16 * 9, 0.5f);  // enough for both layers
+  ConvSetup setup;
+  setup.params = conv_params(Layer{1, 12, 16, 8, 8, 1, 1, 1, 1});
+  setup.weight = weight.data();
+  const auto make = [](const ConvSetup& s) { return onnxrun::make_conv_winograd_nchwc(s, 4); };
+  CHECK(onnxrun::make_conv_nchw_via_nchwc(setup, make) == nullptr);
+  setup.params = conv_params(Layer{1, 16, 16, 8, 8, 1, 1, 1, 1});
+  setup.pooled_output = true;
+  CHECK(onnxrun::make_conv_nchw_via_nchwc(setup, make) == nullptr);
+  setup.pooled_output = false;
+  CHECK(onnxrun::make_conv_nchw_via_nchwc(setup, make) != nullptr);
+}
+
+TEST_CASE("NCHW Winograd between reorders (make_conv_nchwc_via_nchw) matches the reference, every epilogue") {
+  std::mt19937 rng(25);
+  check_via_layout(rng, {2, 4}, Layer{1, 64, 128, 14, 14, 1, 1, 1, 1},
+                   [](const ConvSetup& setup, int m) -> std::unique_ptr<onnxrun::ConvAlgorithm> {
+                     auto blocked = onnxrun::make_conv_nchwc_via_nchw(
+                         setup, [m](const ConvSetup& s) { return onnxrun::make_conv_winograd(s, m); });
+                     if (!blocked) return nullptr;
+                     CHECK(blocked->name() == winograd_name(m) + "_via_nchw");
+                     return std::make_unique<onnxrun::testing::BlockedAdapter>(std::move(blocked), setup.params, false);
+                   });
 }
