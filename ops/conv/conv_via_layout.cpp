@@ -29,6 +29,9 @@ namespace {
 
 constexpr std::int64_t kB = kernels::kNchwcBlock;
 
+// residual_may_be_output() stays false: run() writes the reordered output
+// before it reads the residual over the same range, so a residual that is
+// the output buffer would be overwritten first.
 class ConvViaLayout final : public ConvAlgorithm {
  public:
   ConvViaLayout(std::unique_ptr<ConvAlgorithm> inner, const ConvSetup& setup, bool outer_blocked)

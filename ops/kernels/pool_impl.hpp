@@ -415,7 +415,9 @@ struct PoolKernel {
   static void maxpool2d_nchwc(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block_begin,
                               std::int64_t block_end) {
     static_assert(kWidth <= kNchwcLanes && kNchwcLanes % kWidth == 0, "a block is whole vectors");
-    std::vector<float> row(static_cast<std::size_t>(nchwc_row_pixels(g) * kNchwcLanes), -kInf);
+    // Per thread, kept from run to run: no allocation once it is large enough.
+    thread_local std::vector<float> row;
+    row.assign(static_cast<std::size_t>(nchwc_row_pixels(g) * kNchwcLanes), -kInf);
     for (std::int64_t b = block_begin; b < block_end; ++b) {
       const float* in = input + b * g.in_plane_stride() * kNchwcLanes;
       float* out = output + b * g.out_plane_stride() * kNchwcLanes;
@@ -463,6 +465,7 @@ struct PoolKernel {
         nan_seen = nan_seen | xsimd::isnan(sum);
         best.store_unaligned(interior + c);
       }
+      if (xsimd::any(nan_seen)) return false;  // the block is redone window by window anyway
       for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
         const float* taps = row + ow * g.stride_w * kL;
         for (std::int64_t part = 0; part < kL; part += kWidth) {
@@ -473,7 +476,7 @@ struct PoolKernel {
         }
       }
     }
-    return !xsimd::any(nan_seen);
+    return true;
   }
 
   // One block window by window, each tap's NaN tracked (MaxWindow).

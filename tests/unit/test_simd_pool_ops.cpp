@@ -395,13 +395,20 @@ TEST_CASE("NCHW8c maxpool2d matches the reference at every stride, pads, ceil_mo
                   REQUIRE(g.has_value());
                   const std::int64_t in_plane = c.in_h * c.in_w, out_plane = p.out[1] * p.out[2];
                   // Both paths of each block: one block clean (pooled with plain
-                  // maxes), the other with NaN, or with infinities of both signs,
-                  // whose sums are NaN too (pooled again window by window).
+                  // maxes), the other with NaN (pooled again window by window), or
+                  // with infinities: +inf above -inf in one column of channel 3,
+                  // whose column sums are NaN where a window spans both rows (also
+                  // pooled again; max +inf there), and lone ones elsewhere.
                   std::vector<float> x = random_values(rng, channels * in_plane);
                   const std::int64_t special = nan_in_second ? 1 : 0;
                   for (std::int64_t i = 0; i < in_plane * k::kNchwcBlock; ++i) {
                     float& v = x[static_cast<std::size_t>(special * k::kNchwcBlock * in_plane + i)];
                     if (i % 19 == 7) v = nan_in_second ? kNaN : (i % 2 ? kInf : -kInf);
+                  }
+                  if (!nan_in_second && c.in_h >= 2) {
+                    const std::size_t at = static_cast<std::size_t>(3 * in_plane + c.in_w / 2);
+                    x[at] = kInf;
+                    x[at + static_cast<std::size_t>(c.in_w)] = -kInf;
                   }
                   std::vector<float> expected(static_cast<std::size_t>(channels * out_plane));
                   ref::maxpool_reference<float>(p, x.data(), expected.data(), nullptr, false, 0, channels);
@@ -415,7 +422,7 @@ TEST_CASE("NCHW8c maxpool2d matches the reference at every stride, pads, ceil_mo
                   const std::int64_t bad = mismatches(actual, expected, true, &first);
                   if (bad != 0) {
                     ++failures;
-                    INFO(describe(c) << (nan_in_second ? ", NaN" : ", infinities") << ": " << bad
+                    INFO(describe(c) << std::string(nan_in_second ? ", NaN" : ", infinities") << ": " << bad
                                      << " wrong, first at " << first);
                     CHECK(bad == 0);
                   }
