@@ -171,14 +171,24 @@ struct PoolKernel {
     }
   }
 
+  // n floats, all `fill`, in a per-thread buffer kept from call to call, so
+  // that pooling does not allocate on the hot path once the buffer has
+  // grown. kSlot tells apart the buffers one call uses at once.
+  template <int kSlot>
+  static float* scratch(std::int64_t n, float fill) {
+    thread_local std::vector<float> buffer;
+    buffer.assign(static_cast<std::size_t>(n), fill);
+    return buffer.data();
+  }
+
   template <class Window>
   static void planes(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
                      std::int64_t end) {
     const std::int64_t in_plane = g.in_plane_stride(), out_plane = g.out_plane_stride();
-    std::vector<float> reduced(static_cast<std::size_t>(g.in_w));
+    float* reduced = scratch<0>(g.in_w, 0.0f);
     for (std::int64_t p = begin; p < end; ++p) {
-      if (g.stride_w == 1) plane<Window, 1>(g, input + p * in_plane, output + p * out_plane, reduced.data());
-      else plane<Window, 2>(g, input + p * in_plane, output + p * out_plane, reduced.data());
+      if (g.stride_w == 1) plane<Window, 1>(g, input + p * in_plane, output + p * out_plane, reduced);
+      else plane<Window, 2>(g, input + p * in_plane, output + p * out_plane, reduced);
     }
   }
 
@@ -415,13 +425,11 @@ struct PoolKernel {
   static void maxpool2d_nchwc(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block_begin,
                               std::int64_t block_end) {
     static_assert(kWidth <= kNchwcLanes && kNchwcLanes % kWidth == 0, "a block is whole vectors");
-    // Per thread, kept from run to run: no allocation once it is large enough.
-    thread_local std::vector<float> row;
-    row.assign(static_cast<std::size_t>(nchwc_row_pixels(g) * kNchwcLanes), -kInf);
+    float* row = scratch<0>(nchwc_row_pixels(g) * kNchwcLanes, -kInf);
     for (std::int64_t b = block_begin; b < block_end; ++b) {
       const float* in = input + b * g.in_plane_stride() * kNchwcLanes;
       float* out = output + b * g.out_plane_stride() * kNchwcLanes;
-      if (!max_block_nchwc(g, in, out, row.data())) max_block_nchwc_windows(g, in, out);
+      if (!max_block_nchwc(g, in, out, row)) max_block_nchwc_windows(g, in, out);
     }
   }
 
@@ -502,8 +510,7 @@ struct PoolKernel {
   static void maxpool2d(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
                         std::int64_t end) {
     const std::int64_t in_plane = g.in_plane_stride(), out_plane = g.out_plane_stride();
-    std::vector<float> row(static_cast<std::size_t>(max_row_floats(g)), -kInf);
-    std::vector<float> reduced;
+    float* row = scratch<0>(max_row_floats(g), -kInf);
     // The flat path at equal strides of 1 or 2 (the latter on short rows) where its buffers fit.
     const std::int64_t stride = g.stride_h != g.stride_w                                 ? 0
                                 : g.stride_w == 1                                        ? 1
@@ -511,21 +518,21 @@ struct PoolKernel {
                                                                                          : 0;
     const FlatLayout layout = stride == 2 ? flat_layout<2>(g) : flat_layout<1>(g);
     const bool flat = stride > 0 && layout.floats() <= kFlatFloats;
-    std::vector<float> flat_buffer(flat ? static_cast<std::size_t>(layout.floats()) : 0, -kInf);
+    float* flat_buffer = scratch<1>(flat ? layout.floats() : 0, -kInf);
     for (std::int64_t p = begin; p < end; ++p) {
       const float* in = input + p * in_plane;
       float* out = output + p * out_plane;
       if (flat) {
-        if (stride == 1 ? max_plane_flat<1>(g, layout, in, out, flat_buffer.data())
-                        : max_plane_flat<2>(g, layout, in, out, flat_buffer.data()))
+        if (stride == 1 ? max_plane_flat<1>(g, layout, in, out, flat_buffer)
+                        : max_plane_flat<2>(g, layout, in, out, flat_buffer))
           continue;
-      } else if (g.stride_w == 1 ? max_plane<1>(g, in, out, row.data()) : max_plane<2>(g, in, out, row.data())) {
+      } else if (g.stride_w == 1 ? max_plane<1>(g, in, out, row) : max_plane<2>(g, in, out, row)) {
         continue;
       }
       // NaN in the plane: window by window, NaN exactly where a window holds one.
-      reduced.resize(static_cast<std::size_t>(g.in_w));
-      if (g.stride_w == 1) plane<MaxWindow, 1>(g, in, out, reduced.data());
-      else plane<MaxWindow, 2>(g, in, out, reduced.data());
+      float* reduced = scratch<2>(g.in_w, 0.0f);
+      if (g.stride_w == 1) plane<MaxWindow, 1>(g, in, out, reduced);
+      else plane<MaxWindow, 2>(g, in, out, reduced);
     }
   }
 
