@@ -133,16 +133,26 @@ struct NchwcConvKernel {
   // (border pixels; PX must then be 1); kStride is the column stride when it is 1 (constant
   // offsets), else 0. `weights` points at the tile's first block within the
   // group's weights, where one input channel's G blocks are consecutive.
+  // What the input of an instantiation is: blocked (kBlockedInput), or NCHW
+  // (NchwcConvShape::nchw_in_channels) with that many channels, a constant
+  // where it is an RGB image's 3 (the loop over them unrolls), else
+  // kNchwAnyChannels.
+  static constexpr int kBlockedInput = 0;
+  static constexpr int kNchwAnyChannels = -1;
+  static constexpr int kNchwRgb = 3;
+
   // acc += the products of one input block (8 channels at PX pixels, x[p *
-  // pixel_step + c]) with its weights w ([8 channels][G blocks][8]). With
-  // kNchwInput, the block is an NCHW input's `channels` channels, channel c
-  // at x[c * channel_step].
-  template <int G, int OB, int PX, bool kNchwInput = false>
+  // pixel_step + c]) with its weights w ([8 channels][G blocks][8]). With an
+  // NCHW input (kInput), the block is its `channels` channels, channel c at
+  // x[c * channel_step].
+  template <int G, int OB, int PX, int kInput = kBlockedInput>
   static void accumulate_block(Batch* acc, const float* x, std::int64_t pixel_step, const float* w,
                                std::int64_t channels = kB, std::int64_t channel_step = 1) {
-    if constexpr (!kNchwInput) {  // constants: the loop unrolls
+    if constexpr (kInput == kBlockedInput) {  // constants: the loop unrolls
       channels = kB;
       channel_step = 1;
+    } else if constexpr (kInput != kNchwAnyChannels) {
+      channels = kInput;
     }
     constexpr int kVectors = vectors<OB>();
 #pragma GCC unroll 8
@@ -162,8 +172,8 @@ struct NchwcConvKernel {
 
   // kPointwise: a 1x1 kernel, stride 1, without padding, whose taps are never
   // outside the input: no kernel loops and no checks around the input blocks.
-  // kNchwInput: the input is NCHW (NchwcConvShape::nchw_in_channels).
-  template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise, bool kNchwInput>
+  // kInput: the input's kind (kBlockedInput, or NCHW: accumulate_block).
+  template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise, int kInput>
   static void dense_tile(const NchwcConvJob& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
                          std::int64_t ib_begin, std::int64_t ib_end) {
     // One flat array with every small loop unrolled: GCC kept a 3-D array of
@@ -185,6 +195,7 @@ struct NchwcConvKernel {
     for (int i = 0; i < kSums; ++i) acc[i] = ib_begin == 0 ? Batch(0.0f) : load_output(job, out_at(i));
     const std::int64_t row0 = row * s.stride_h - s.pad_top, col0 = col * stride - s.pad_left;
     // Floats per input pixel and channels per input block.
+    constexpr bool kNchwInput = kInput != kBlockedInput;
     constexpr std::int64_t kPixelFloats = kNchwInput ? 1 : kB;
     const std::int64_t block_channels = kNchwInput ? s.nchw_in_channels : kB;
     const std::int64_t pixel_step = stride * kPixelFloats;
@@ -201,7 +212,7 @@ struct NchwcConvKernel {
           for (std::int64_t kw = 0; kw < s.kernel_w; ++kw) {
             const std::int64_t in_col = col0 + kw * s.dilation_w;
             if (kChecked && (in_col < 0 || in_col >= s.in_w)) continue;
-            accumulate_block<G, OB, PX, kNchwInput>(
+            accumulate_block<G, OB, PX, kInput>(
                 acc, plane + (in_row * s.in_w + in_col) * kPixelFloats, pixel_step,
                 weights + ((ib * s.kernel_h + kh) * s.kernel_w + kw) * block_channels * kB * G, block_channels,
                 s.in_h * s.in_w);
@@ -275,24 +286,24 @@ struct NchwcConvKernel {
 
   // Blocks [block, block + OB) of a group of G at columns [first, last) of
   // one row, for one pass over the input blocks.
-  template <int G, int OB, int PX, int kStride, bool kPointwise, bool kNchwInput>
+  template <int G, int OB, int PX, int kStride, bool kPointwise, int kInput>
   static void dense_columns(const NchwcConvJob& job, const float* weights, std::int64_t block, std::int64_t row,
                             std::int64_t first, std::int64_t last, std::int64_t ib, std::int64_t ib_end) {
     for_columns<PX>(
         job, first, last,
         [&](std::int64_t col) {
-          dense_tile<G, OB, PX, kStride, false, kPointwise, kNchwInput>(job, weights, block, row, col, ib, ib_end);
+          dense_tile<G, OB, PX, kStride, false, kPointwise, kInput>(job, weights, block, row, col, ib, ib_end);
         },
         [&](std::int64_t col, std::int64_t count) {
           for_tail(col, count, [&](auto px, std::int64_t c) {
-            dense_tile<G, OB, decltype(px)::value, kStride, false, kPointwise, kNchwInput>(job, weights, block, row, c,
+            dense_tile<G, OB, decltype(px)::value, kStride, false, kPointwise, kInput>(job, weights, block, row, c,
                                                                                          ib, ib_end);
           });
         },
         [&](std::int64_t col, std::int64_t count) {  // checked tiles are one pixel wide (the check is per tap)
           if constexpr (!kPointwise)  // a pointwise layer has no border columns
             for (std::int64_t c = col; c < col + count; ++c)
-              dense_tile<G, OB, 1, kStride, true, false, kNchwInput>(job, weights, block, row, c, ib, ib_end);
+              dense_tile<G, OB, 1, kStride, true, false, kInput>(job, weights, block, row, c, ib, ib_end);
         });
   }
 
@@ -306,14 +317,14 @@ struct NchwcConvKernel {
   }
 
   // One row segment of a weight group of G blocks starting at `block`.
-  template <int G, int kStride, bool kPointwise, bool kNchwInput>
+  template <int G, int kStride, bool kPointwise, int kInput>
   static void dense_segment(const NchwcConvJob& job, std::int64_t block, std::int64_t row, std::int64_t first,
                             std::int64_t last) {
     const std::int64_t in_blocks = job.shape.in_blocks, per_pass = input_blocks_per_pass(job.shape);
     const float* weights = job.packed + block * job.block_weights;
     for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
       const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
-      dense_columns<G, G, tile_pixels<G>(), kStride, kPointwise, kNchwInput>(job, weights, block, row, first, last,
+      dense_columns<G, G, tile_pixels<G>(), kStride, kPointwise, kInput>(job, weights, block, row, first, last,
                                                                             ib, ib_end);
     }
   }
@@ -321,29 +332,29 @@ struct NchwcConvKernel {
   // One row segment of the group of `group` blocks starting at `block`.
   // Groups of 4 blocks come only to the wide kernel (nchwc_conv.cpp's
   // dispatch); its single blocks run at NchwcNarrowArch's width.
-  template <int kStride, bool kPointwise, bool kNchwInput>
+  template <int kStride, bool kPointwise, int kInput>
   static void dense_group(const NchwcConvJob& job, std::int64_t group, std::int64_t block, std::int64_t row,
                           std::int64_t first, std::int64_t last) {
     if constexpr (kWide) {
-      if (group == 4) return dense_segment<4, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
-      if (group == 2) return dense_segment<2, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
-      Narrow::template dense_segment<1, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
+      if (group == 4) return dense_segment<4, kStride, kPointwise, kInput>(job, block, row, first, last);
+      if (group == 2) return dense_segment<2, kStride, kPointwise, kInput>(job, block, row, first, last);
+      Narrow::template dense_segment<1, kStride, kPointwise, kInput>(job, block, row, first, last);
     } else {
-      if (group == 2) return dense_segment<2, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
-      dense_segment<1, kStride, kPointwise, kNchwInput>(job, block, row, first, last);
+      if (group == 2) return dense_segment<2, kStride, kPointwise, kInput>(job, block, row, first, last);
+      dense_segment<1, kStride, kPointwise, kInput>(job, block, row, first, last);
     }
   }
 
   // Segment by segment, so that the groups of the range reuse the segment's
   // input from L1.
-  template <int kStride, bool kPointwise, bool kNchwInput>
+  template <int kStride, bool kPointwise, int kInput>
   static void dense_strided(const NchwcConvJob& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
                             std::int64_t pixel_end) {
     for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
       std::int64_t block = block_begin;
       while (block < block_end) {
         const std::int64_t blocks = nchwc_group_at(job.shape, block);
-        dense_group<kStride, kPointwise, kNchwInput>(job, blocks, block, row, first, last);
+        dense_group<kStride, kPointwise, kInput>(job, blocks, block, row, first, last);
         block += blocks;
       }
     });
@@ -356,9 +367,13 @@ struct NchwcConvKernel {
     const std::int64_t block_channels = shape.nchw_in_channels > 0 ? shape.nchw_in_channels : kB;
     const NchwcConvJob job(shape, input, packed, output, epilogue,
                   shape.in_blocks * shape.kernel_h * shape.kernel_w * block_channels * kB);
-    // An NCHW input (a first layer) takes the general path at any stride.
+    // An NCHW input (a first layer): an RGB image at stride 2 (the stems of
+    // ResNet, MobileNet, SqueezeNet, EfficientNet) with constant offsets for
+    // its 12 pixels and its 3 channels, anything else on the general path.
+    if (shape.nchw_in_channels == kNchwRgb && shape.stride_w == 2)
+      return dense_strided<2, false, kNchwRgb>(job, block_begin, block_end, pixel_begin, pixel_end);
     if (shape.nchw_in_channels > 0)
-      return dense_strided<0, false, true>(job, block_begin, block_end, pixel_begin, pixel_end);
+      return dense_strided<0, false, kNchwAnyChannels>(job, block_begin, block_end, pixel_begin, pixel_end);
     const bool pointwise = shape.kernel_h == 1 && shape.kernel_w == 1 && shape.pad_top == 0 && shape.pad_left == 0;
     // Strided pointwise layers (ResNet's downsample) take the general path:
     // one instantiation fewer. Stride 2 gets its own: with the stride a
@@ -366,13 +381,13 @@ struct NchwcConvKernel {
     // run-time stride took ResNet-18's 3x3 and 1x1 stride-2 layers 1.7-2.8x
     // the time of im2col + GEMM.
     if (pointwise && shape.stride_w == 1)
-      dense_strided<1, true, false>(job, block_begin, block_end, pixel_begin, pixel_end);
+      dense_strided<1, true, kBlockedInput>(job, block_begin, block_end, pixel_begin, pixel_end);
     else if (shape.stride_w == 1)
-      dense_strided<1, false, false>(job, block_begin, block_end, pixel_begin, pixel_end);
+      dense_strided<1, false, kBlockedInput>(job, block_begin, block_end, pixel_begin, pixel_end);
     else if (shape.stride_w == 2)
-      dense_strided<2, false, false>(job, block_begin, block_end, pixel_begin, pixel_end);
+      dense_strided<2, false, kBlockedInput>(job, block_begin, block_end, pixel_begin, pixel_end);
     else
-      dense_strided<0, false, false>(job, block_begin, block_end, pixel_begin, pixel_end);
+      dense_strided<0, false, kBlockedInput>(job, block_begin, block_end, pixel_begin, pixel_end);
   }
 
 };

@@ -312,10 +312,12 @@ TEST_CASE("NCHW8c convolution from an NCHW input (first layers) matches the refe
   for (k::Isa isa : available_isas()) {
     k::set_active_isa(isa);
     CAPTURE(std::string(k::isa_name(isa)));
-    // 1, 3 (RGB) and 5 input channels; 1-3 output blocks (a lone last block);
-    // widths around the 6-pixel tile and its 4/2/1 tails, with border columns.
+    // 1, 3 (RGB: its own instantiation at stride 2) and 5 input channels;
+    // 1-3 and 5 output blocks (a lone last block; AVX-512's group of 4 and
+    // one); widths around the 6-pixel tile and its 4/2/1 tails, with border
+    // columns.
     for (std::int64_t in_channels : {1, 3, 5})
-      for (std::int64_t out_blocks : {1, 2, 3})
+      for (std::int64_t out_blocks : {1, 2, 3, 5})
         for (std::int64_t w : {1, 6, 7, 13, 20}) {
           Layer l;
           l.in_channels = in_channels;
