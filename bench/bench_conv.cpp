@@ -8,6 +8,8 @@
 // returning nullptr for a layer means "does not apply": nothing is registered.
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "bench/bench_common.hpp"
 #include "bench/layer_shapes.hpp"
@@ -15,6 +17,7 @@
 #include "ops/conv/conv_depthwise.hpp"
 #include "ops/conv/conv_direct.hpp"
 #include "ops/conv/conv_gemm.hpp"
+#include "ops/conv/conv_max_pool.hpp"
 #include "ops/conv/conv_nchwc.hpp"
 #include "ops/conv/conv_winograd.hpp"
 #include "runtime/exec/thread_pool.hpp"
@@ -108,6 +111,54 @@ void conv_benchmark(benchmark::State& state, const ConvLayer& layer, const ConvF
   state.SetLabel(algorithm->name() + " x" + std::to_string(layer.count));
 }
 
+// A first layer's MaxPool (ResNet's 3x3/2 padded 1, SqueezeNet's 3x3/2 in
+// ceil mode) over the layer's output, as fuse_max_pool_into_conv folds it;
+// nullopt for the layers of other networks and for later layers.
+std::optional<reference::PoolParams> first_layer_pool(const ConvLayer& layer) {
+  if (layer.in_channels >= 8) return std::nullopt;
+  const std::string net = layer.net;
+  const bool squeezenet = net == "squeezenet1_1";
+  if (!squeezenet && net.rfind("resnet", 0) != 0) return std::nullopt;
+  reference::PoolParams pool;
+  pool.channels = layer.out_channels;
+  const std::int64_t pad = squeezenet ? 0 : 1;
+  for (int d = 1; d < 3; ++d) {
+    pool.in[d] = layer.out_size();
+    pool.kernel[d] = 3;
+    pool.stride[d] = 2;
+    pool.pad[d] = pad;
+    // ceil mode (SqueezeNet) and floor mode agree on these sizes but for a last window past the end.
+    pool.out[d] = (pool.in[d] + 2 * pad - 3 + (squeezenet ? 1 : 0)) / 2 + 1;
+  }
+  return pool;
+}
+
+// The convolution with its MaxPool folded in (ConvMaxPool): the NCHW direct
+// one, and the blocked one from the NCHW image that a blocked region after
+// the pool runs. GFLOPS counts the convolution's FLOPs.
+void conv_max_pool_benchmark(benchmark::State& state, const ConvLayer& layer, const ConvFactory& factory,
+                             const reference::PoolParams& pool_params, int threads) {
+  const ConvData data(layer);
+  ThreadPool pool(threads);
+  const std::unique_ptr<ConvAlgorithm> algorithm = factory.make(setup_for(layer, floats(data.weight), threads));
+  const bool blocked = std::string(factory.name) == "nchw_to_nchwc";
+  const ConvMaxPool max_pool(pool_params, threads, blocked);
+  AlignedBuffer workspace = allocate_aligned(max_pool.workspace_bytes(*algorithm));
+  ConvRunArgs args;
+  args.input = floats(data.input);
+  args.bias = floats(data.bias);
+  args.output = floats(data.output);  // larger than the pooled output
+  args.workspace = workspace.get();
+  args.pool = &pool;
+  const LoopTimer timer;
+  for (auto _ : state) {
+    max_pool.run(*algorithm, args);
+    benchmark::ClobberMemory();
+  }
+  report_flops(state, timer, layer.flops(), threads);
+  state.SetLabel(algorithm->name() + "+maxpool");
+}
+
 }  // namespace
 
 void register_conv_benchmarks() {
@@ -134,6 +185,24 @@ void register_conv_benchmarks() {
         })->UseRealTime()->Unit(benchmark::kMicrosecond);
       }
     }
+  // conv+maxpool/<algorithm>/<layer>: the first layers with their pools.
+  for (std::size_t f = 0; f < factories.size(); ++f) {
+    const std::string algorithm = factories[f].name;
+    if (algorithm != "direct" && algorithm != "nchw_to_nchwc") continue;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      const std::optional<reference::PoolParams> pool = first_layer_pool(layers[l]);
+      if (!applies[f][l] || !pool) continue;
+      for (int threads : bench_thread_counts()) {
+        const ConvFactory& factory = factories[f];
+        const ConvLayer& layer = layers[l];
+        const std::string name =
+            "conv+maxpool/" + algorithm + "/" + layer.name() + "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), [&layer, &factory, pool, threads](benchmark::State& state) {
+          conv_max_pool_benchmark(state, layer, factory, *pool, threads);
+        })->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
 }
 
 }  // namespace onnxrun::bench

@@ -22,7 +22,7 @@
 //
 // FusedConv with the attributes pool_kernel_shape, pool_strides, ... (a
 // MaxPool folded in by fuse_max_pool_into_conv) outputs the pooled
-// convolution (conv_max_pool.hpp).
+// convolution (conv_max_pool.hpp); so does NchwcConv, blocked, with them.
 #include "ops/common/broadcast.hpp"
 #include "ops/common/conv_validation.hpp"
 #include "ops/common/fused_activation.hpp"
@@ -79,6 +79,10 @@ class ConvOp final : public Op {
       context.fail("runs only 2D dense or depthwise convolutions whose channel counts are multiples of 8");
     input_scaled_ = context.has_input(4);
     if (input_scaled_) check_input_scale(context);
+    if (max_pool_params_ && (input_scaled_ || context.has_output(1)))
+      context.fail("a folded MaxPool (pool_* attributes) takes no Scale (input 4) and no pooled output (output 1)");
+    if (max_pool_params_ && !ConvMaxPool::blocked_pool_applies(*max_pool_params_))
+      context.fail("a folded MaxPool (pool_* attributes) on blocked tensors must be 2D with dilation 1");
     Shape y = nchw.outputs()[0].shape;
     if (context.output_count() > 2)
       context.fail("has " + std::to_string(context.output_count()) + " outputs, at most 2");
@@ -119,7 +123,7 @@ class ConvOp final : public Op {
     Shape y{x[0], out_channels};
     for (std::int64_t size : geometry.output_spatial()) y.push_back(size);
     max_pool_params_.reset();
-    if (fused_ && !blocked_ && has_folded_max_pool(context.node())) {
+    if (fused_ && has_folded_max_pool(context.node())) {
       if (context.has_input(3)) context.fail("a folded MaxPool (pool_* attributes) takes no residual (input 3)");
       max_pool_params_ = read_folded_max_pool(context, y);
       Shape pooled{y[0], y[1]};
@@ -167,7 +171,7 @@ class ConvOp final : public Op {
       algorithm_ = make_conv_reference(setup);
     }
     max_pool_.reset();
-    if (max_pool_params_) max_pool_.emplace(*max_pool_params_, setup.threads);
+    if (max_pool_params_) max_pool_.emplace(*max_pool_params_, setup.threads, blocked_);
     context.request_workspace(max_pool_ ? max_pool_->workspace_bytes(*algorithm_) : algorithm_->workspace_bytes());
   }
 

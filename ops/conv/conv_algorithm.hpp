@@ -75,7 +75,9 @@ class ConvAlgorithm {
   virtual void prepare_rows(const ConvRunArgs&) const {}
   // Rows [row_begin, row_end) of image n's output, every channel, on the
   // calling thread: channel c's row y at out + c * out_plane + (y -
-  // row_begin) * out_w. args.output and args.residual are not used.
+  // row_begin) * out_w, or in an NCHW8c algorithm's output layout (8
+  // channels per pixel) block b's row y at out + b * out_plane + (y -
+  // row_begin) * out_w * 8. args.output and args.residual are not used.
   virtual void compute_rows(const ConvRunArgs&, std::int64_t /*n*/, std::int64_t /*row_begin*/,
                             std::int64_t /*row_end*/, float* /*out*/, std::int64_t /*out_plane*/) const {}
 };

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ops/common/spatial_geometry.hpp"
+#include "ops/kernels/nchwc_conv.hpp"
 #include "ops/pool/pool_ops.hpp"
 #include "runtime/exec/thread_pool.hpp"
 #include "runtime/graph/optimize.hpp"
@@ -51,8 +52,15 @@ reference::PoolParams read_folded_max_pool(const InferContext& context, const Sh
   return params;
 }
 
-ConvMaxPool::ConvMaxPool(const reference::PoolParams& pool, int threads)
-    : pool_(pool), simd_(simd_pool2d_geometry(pool)), threads_(std::max(1, threads)) {
+bool ConvMaxPool::blocked_pool_applies(const reference::PoolParams& pool) {
+  return pool2d_geometry(pool).has_value() && pool.channels % kernels::kNchwcBlock == 0;
+}
+
+ConvMaxPool::ConvMaxPool(const reference::PoolParams& pool, int threads, bool blocked)
+    : pool_(pool), simd_(blocked ? pool2d_geometry(pool) : simd_pool2d_geometry(pool)),
+      lanes_(blocked ? kernels::kNchwcBlock : 1), planes_(pool.channels / lanes_), threads_(std::max(1, threads)) {
+  if (blocked && !blocked_pool_applies(pool))
+    throw Error("a MaxPool folded into a blocked convolution must be 2D with dilation 1, on whole blocks");
   if (!simd_) return;
   const std::int64_t width = simd_->in_w, channels = pool_.channels;
   // Input rows of a band of b pooled rows: (b - 1) * stride + kernel.
@@ -99,12 +107,20 @@ void ConvMaxPool::run(const ConvAlgorithm& algorithm, const ConvRunArgs& args) c
     body(0, slots);
 }
 
+void ConvMaxPool::pool_planes(const kernels::Pool2dGeometry& g, const float* input, float* output,
+                              std::int64_t begin, std::int64_t end) const {
+  if (lanes_ > 1)
+    kernels::maxpool2d_nchwc(g, input, output, begin, end);
+  else
+    kernels::maxpool2d(g, input, output, begin, end);
+}
+
 void ConvMaxPool::run_rows(const ConvAlgorithm& algorithm, const ConvRunArgs& args, std::int64_t n,
                            std::int64_t first, std::int64_t last, float* band) const {
   const kernels::Pool2dGeometry& g = *simd_;
-  const std::int64_t width = g.in_w, channels = pool_.channels;
-  const std::int64_t plane = band_plane_;  // floats per channel in the band buffer
-  const std::int64_t out_plane = g.out_h * g.out_w;
+  // In floats: a row of a plane, a plane of the band buffer.
+  const std::int64_t row = g.in_w * lanes_, plane = band_plane_ * lanes_;
+  const std::int64_t out_plane = g.out_h * g.out_w;  // pixels
   std::int64_t held_begin = 0, held_end = 0;  // input rows the buffer holds, from its row 0
   for (std::int64_t p = first; p < last; p += band_rows_) {
     const std::int64_t p_end = std::min(last, p + band_rows_);
@@ -116,11 +132,11 @@ void ConvMaxPool::run_rows(const ConvAlgorithm& algorithm, const ConvRunArgs& ar
     if (held_begin <= lo && lo < held_end) {
       kept = std::min(held_end, hi) - lo;
       if (lo > held_begin)
-        for (std::int64_t c = 0; c < channels; ++c)
-          std::memmove(band + c * plane, band + c * plane + (lo - held_begin) * width,
-                       static_cast<std::size_t>(kept * width) * sizeof(float));
+        for (std::int64_t c = 0; c < planes_; ++c)
+          std::memmove(band + c * plane, band + c * plane + (lo - held_begin) * row,
+                       static_cast<std::size_t>(kept * row) * sizeof(float));
     }
-    if (lo + kept < hi) algorithm.compute_rows(args, n, lo + kept, hi, band + kept * width, plane);
+    if (lo + kept < hi) algorithm.compute_rows(args, n, lo + kept, hi, band + kept * row, plane);
     held_begin = lo;
     held_end = hi;
 
@@ -129,9 +145,9 @@ void ConvMaxPool::run_rows(const ConvAlgorithm& algorithm, const ConvRunArgs& ar
     rows.out_h = p_end - p;
     rows.pad_top = lo - top;
     rows.count_end_h = rows.in_h;
-    rows.in_plane = plane;
+    rows.in_plane = band_plane_;
     rows.out_plane = out_plane;
-    kernels::maxpool2d(rows, band, args.output + n * channels * out_plane + p * g.out_w, 0, channels);
+    pool_planes(rows, band, args.output + (n * pool_.channels * out_plane + p * g.out_w * lanes_), 0, planes_);
   }
 }
 
@@ -140,15 +156,15 @@ void ConvMaxPool::run_unbanded(const ConvAlgorithm& algorithm, const ConvRunArgs
   ConvRunArgs conv = args;
   conv.output = conv_output;
   algorithm.run(conv);
-  const std::int64_t planes = pool_.batch * pool_.channels;
-  const std::int64_t grain = pool_grain(pool_.in[0] * pool_.in[1] * pool_.in[2]);
-  const auto pool_planes = [&](std::int64_t begin, std::int64_t end) {
+  const std::int64_t planes = pool_.batch * planes_;
+  const std::int64_t grain = pool_grain(pool_.in[0] * pool_.in[1] * pool_.in[2] * lanes_);
+  const auto pool_range = [&](std::int64_t begin, std::int64_t end) {
     if (simd_)
-      kernels::maxpool2d(*simd_, conv_output, args.output, begin, end);
-    else
+      pool_planes(*simd_, conv_output, args.output, begin, end);
+    else  // NCHW only: the blocked pool always has simd_
       reference::maxpool_reference<float>(pool_, conv_output, args.output, nullptr, false, begin, end);
   };
-  parallel_for_or_inline(args.pool, planes, pool_planes, grain);
+  parallel_for_or_inline(args.pool, planes, pool_range, grain);
 }
 
 }  // namespace onnxrun

@@ -8,6 +8,9 @@
 // every channel into a buffer that stays in L2 and pools them at once; the
 // rows two bands share are kept, not computed twice. Otherwise the
 // convolution writes its whole output to the workspace and the pool follows.
+// The same on a blocked (NCHW8c) convolution's output, block by block
+// (SqueezeNet's and GoogLeNet's first layers, which write their region's
+// blocked tensors from the RGB image).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -28,8 +31,11 @@ reference::PoolParams read_folded_max_pool(const InferContext& context, const Sh
 class ConvMaxPool {
  public:
   // pool: the MaxPool over the convolution's output ([batch, channels, in...]
-  // its input), without Indices.
-  ConvMaxPool(const reference::PoolParams& pool, int threads);
+  // its input), without Indices. blocked: the convolution's output and the
+  // pooled output are NCHW8c; the pool must then be 2D with dilation 1
+  // (blocked_pool_applies).
+  ConvMaxPool(const reference::PoolParams& pool, int threads, bool blocked = false);
+  static bool blocked_pool_applies(const reference::PoolParams& pool);
 
   // Scratch for run(), after the algorithm's own workspace_bytes().
   std::size_t workspace_bytes(const ConvAlgorithm& algorithm) const;
@@ -44,8 +50,15 @@ class ConvMaxPool {
                 std::int64_t last, float* band) const;
   void run_unbanded(const ConvAlgorithm& algorithm, const ConvRunArgs& args) const;
 
+  // Pools planes [begin, end) (channels, or blocks of 8) of geometry g.
+  void pool_planes(const kernels::Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
+                   std::int64_t end) const;
+
   reference::PoolParams pool_;
   std::optional<kernels::Pool2dGeometry> simd_;  // the whole plane's, where the SIMD kernel applies
+  // Floats per pixel of a plane: 1, or 8 where a plane is a block of
+  // channels (blocked); planes_ per image.
+  std::int64_t lanes_ = 1, planes_ = 0;
   int threads_ = 1;
   std::int64_t band_rows_ = 1;  // pooled rows per band
   std::int64_t band_plane_ = 0;

@@ -83,6 +83,25 @@ class ConvNchwc final : public ConvAlgorithm {
     return static_cast<std::size_t>(scaled_floats() + partial_sum_floats()) * sizeof(float);
   }
 
+  // Dense layers whose input is not scaled and whose output is not pooled
+  // compute any band of rows alone (a folded MaxPool's, conv_max_pool.hpp).
+  bool computes_rows() const override { return !depthwise_ && !input_scaled_ && !pooled_; }
+
+  // Every weight group at rows [row_begin, row_end) of image n into a band:
+  // block b's row y at out + b * out_plane + (y - row_begin) * out_w * 8.
+  void compute_rows(const ConvRunArgs& args, std::int64_t n, std::int64_t row_begin, std::int64_t row_end,
+                    float* out, std::int64_t out_plane) const override {
+    kernels::NchwcConvShape band = shape_;
+    band.out_first_row = row_begin;
+    band.out_rows = out_plane / (shape_.out_w * kB);
+    kernels::Epilogue epilogue;
+    epilogue.row_bias = args.bias;
+    epilogue.activation = activation_;
+    const float* packed = static_cast<const float*>(packed_.get());
+    kernels::nchwc_conv(band, args.input + n * in_image_, packed, out, epilogue, 0, shape_.out_blocks,
+                        row_begin * shape_.out_w, row_end * shape_.out_w);
+  }
+
   void run(const ConvRunArgs& args) const override {
     kernels::Epilogue epilogue;
     epilogue.row_bias = args.bias;

@@ -39,6 +39,12 @@ struct NchwcConvShape {
   // that will run the layer; the blocks left over at the end form smaller
   // groups (nchwc_group_at).
   std::int64_t group_blocks = 2;
+  // Where the output goes: the whole plane of each block (out_rows 0), or a
+  // band of out_rows rows from row out_first_row, each block's band
+  // out_rows * out_w pixels after the previous one's (dense only; a MaxPool
+  // folded into the layer pools bands of its rows, conv_max_pool.hpp). The
+  // pixels computed must lie in the band.
+  std::int64_t out_first_row = 0, out_rows = 0;
 };
 
 // The dense kernel's group on the active instruction set: 4 blocks (two

@@ -44,9 +44,11 @@ struct NchwcConvJob {
   const float* packed;
   float* output;
   const Epilogue& epilogue;
-  // Floats per channel block of the input / output. (An NCHW input is a
-  // single block, so in_plane is never used to step between its blocks.)
+  // Floats per channel block of the input / output (a band's, with
+  // out_rows). (An NCHW input is a single block, so in_plane is never used
+  // to step between its blocks.)
   std::int64_t in_plane, out_plane;
+  std::int64_t out_first_row;  // the output row at the start of each block's plane or band
   std::int64_t block_weights;  // packed floats per output block
   // Output columns [interior_begin, interior_end) read no column outside the input.
   std::int64_t interior_begin, interior_end;
@@ -54,7 +56,8 @@ struct NchwcConvJob {
   NchwcConvJob(const NchwcConvShape& s, const float* in, const float* w, float* out, const Epilogue& e,
                std::int64_t weights_per_block)
       : shape(s), input(in), packed(w), output(out), epilogue(e), in_plane(s.in_h * s.in_w * kB),
-        out_plane(s.out_h * s.out_w * kB), block_weights(weights_per_block) {
+        out_plane((s.out_rows > 0 ? s.out_rows : s.out_h) * s.out_w * kB), out_first_row(s.out_first_row),
+        block_weights(weights_per_block) {
     const NchwcInteriorColumns interior = nchwc_interior_columns(s);
     interior_begin = interior.begin;
     interior_end = interior.end;
@@ -182,7 +185,7 @@ struct NchwcConvKernel {
     constexpr int kSums = vectors<OB>() * PX;
     const NchwcConvShape& s = job.shape;
     const std::int64_t stride = kStride ? kStride : s.stride_w;
-    float* out = job.output + block * job.out_plane + (row * s.out_w + col) * kB;
+    float* out = job.output + block * job.out_plane + ((row - job.out_first_row) * s.out_w + col) * kB;
     // Sum i = v * PX + p: vector v of the tile's channels (from channel v *
     // kWidth) at pixel p.
     const auto channel_at = [](int i) { return i / PX * kWidth; };

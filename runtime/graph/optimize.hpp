@@ -51,6 +51,8 @@ int fuse_pool_into_conv(Graph& graph);
 // without a residual, folded into it: the node becomes a FusedConv whose
 // output is the pooled one, with the pool's attributes under the prefix
 // below (pool_kernel_shape, pool_strides, ...; ops/conv/conv_max_pool.hpp).
+// The same for an NchwcMaxPool that alone reads a first layer's NchwcConv
+// (nchw_input), which stays an NchwcConv.
 inline constexpr char kFoldedPoolPrefix[] = "pool_";
 int fuse_max_pool_into_conv(Graph& graph);
 // Relu, Clip, Sigmoid and the other activations that act on each value alone.

@@ -8,7 +8,9 @@
 // A MaxPool after an NCHW convolution (the first layers of ResNet, SqueezeNet
 // and GoogLeNet) is folded into the convolution as attributes, and the
 // convolution computes its output in bands that it pools while they are in
-// cache (ops/conv/conv_max_pool.hpp).
+// cache (ops/conv/conv_max_pool.hpp); so is an NchwcMaxPool after a first
+// layer that writes blocked output from an RGB image (NchwcConv with
+// nchw_input, pass_nchwc_layout.cpp).
 #include <string>
 
 #include "runtime/graph/graph_rewriter.hpp"
@@ -45,7 +47,8 @@ namespace {
 // explicit pads. Dilations, ceil_mode and storage_order are read and checked
 // by the fused op as MaxPool would.
 bool foldable_max_pool(const Node& pool) {
-  if (!is_default_op(pool, "MaxPool") || pool.inputs.size() != 1 || pool.inputs[0] == kNoValue) return false;
+  if (!is_default_op(pool, "MaxPool") && !is_onnxrun_op(pool, "NchwcMaxPool")) return false;
+  if (pool.inputs.size() != 1 || pool.inputs[0] == kNoValue) return false;
   if (pool.outputs.empty() || pool.outputs[0] == kNoValue) return false;
   for (std::size_t i = 1; i < pool.outputs.size(); ++i)
     if (pool.outputs[i] != kNoValue) return false;
@@ -55,10 +58,15 @@ bool foldable_max_pool(const Node& pool) {
   return !auto_pad || (auto_pad->kind == Attribute::Kind::String && auto_pad->s == "NOTSET");
 }
 
-// A Conv or FusedConv without a residual whose constant weights are 4D.
-bool foldable_conv(const GraphRewriter& rewriter, const Node& conv) {
+// A convolution in the pool's layout without a residual whose constant
+// weights are 4D: for a MaxPool a Conv or FusedConv, for an NchwcMaxPool an
+// NchwcConv from an NCHW input, without Scale (input 4) or pooled output.
+bool foldable_conv(const GraphRewriter& rewriter, const Node& conv, bool blocked_pool) {
   const bool plain = is_default_op(conv, "Conv"), fused = is_onnxrun_op(conv, "FusedConv");
-  if ((!plain && !fused) || conv.outputs.size() != 1 || conv.inputs.size() < 2 || conv.inputs[1] == kNoValue)
+  const bool blocked = is_onnxrun_op(conv, "NchwcConv") &&
+                       conv.attributes.get_int("nchw_input", 0, conv.describe()) == 1 && conv.inputs.size() <= 4;
+  if ((blocked_pool ? !blocked : !plain && !fused) || conv.outputs.size() != 1 || conv.inputs.size() < 2 ||
+      conv.inputs[1] == kNoValue)
     return false;
   if (conv.inputs.size() > 3 && conv.inputs[3] != kNoValue) return false;  // a residual
   const Tensor* weights = rewriter.constant(conv.inputs[1]);
@@ -74,7 +82,8 @@ int fuse_max_pool_into_conv(Graph& graph) {
     const Node& pool = rewriter.node(index);
     if (rewriter.removed(index) || !foldable_max_pool(pool)) continue;
     const int conv = rewriter.producer(pool.inputs[0]);
-    if (conv < 0 || rewriter.sole_consumer(pool.inputs[0]) != index || !foldable_conv(rewriter, rewriter.node(conv)))
+    if (conv < 0 || rewriter.sole_consumer(pool.inputs[0]) != index ||
+        !foldable_conv(rewriter, rewriter.node(conv), is_onnxrun_op(pool, "NchwcMaxPool")))
       continue;
     Node& node = rewriter.node(conv);
     if (node.domain != kOnnxrunDomain) {  // a plain Conv: the same with no activation

@@ -27,8 +27,9 @@
 // NchwcMaxPool, GlobalAveragePool reads the blocked tensor directly, and
 // ReorderToNchwc / ReorderFromNchwc nodes convert at the edges.
 // A region's entry reorder whose input is a first layer's convolution (fewer
-// than 8 input channels: RGB) goes away: that convolution reads its NCHW
-// input and writes the blocked output itself (NchwcConv with nchw_input = 1).
+// than 8 input channels: RGB), or a MaxPool of one, goes away: that
+// convolution reads its NCHW input and writes the blocked output itself
+// (NchwcConv with nchw_input = 1), and the pool becomes NchwcMaxPool.
 #include <functional>
 #include <numeric>
 #include <optional>
@@ -222,8 +223,22 @@ int first_layer_writing(const GraphRewriter& rewriter, ValueId value) {
   return dense && w[1] < kNchwcBlock && w[0] % kNchwcBlock == 0 ? index : -1;
 }
 
+void make_first_layer_blocked(Node& node) {
+  node.domain = kOnnxrunDomain;
+  node.op_type = "NchwcConv";
+  node.opset = 1;
+  Attribute nchw_input;
+  nchw_input.kind = Attribute::Kind::Int;
+  nchw_input.i = 1;
+  node.attributes.set("nchw_input", nchw_input);
+}
+
 // Folds ReorderToNchwc into the first-layer convolution before it (see the
-// header comment) when the reorder is the only reader of the convolution's output.
+// header comment) when the reorder is the only reader of the convolution's
+// output. Where a MaxPool alone sits between them (SqueezeNet's and
+// GoogLeNet's first layers), the pool runs blocked too (NchwcMaxPool,
+// which fuse_max_pool_into_conv then folds into the convolution): its NCHW
+// output was the region's entry.
 int write_blocked_from_first_layers(Graph& graph) {
   GraphRewriter rewriter(graph);
   int folded = 0;
@@ -233,18 +248,27 @@ int write_blocked_from_first_layers(Graph& graph) {
         reorder.outputs.size() != 1)
       continue;
     const ValueId nchw = reorder.inputs[0], blocked = reorder.outputs[0];
-    const int conv = first_layer_writing(rewriter, nchw);
-    if (conv < 0 || rewriter.sole_consumer(nchw) != index) continue;
+    if (rewriter.sole_consumer(nchw) != index) continue;
+    if (const int conv = first_layer_writing(rewriter, nchw); conv >= 0) {
+      rewriter.remove(index);
+      rewriter.set_output(conv, 0, blocked);
+      make_first_layer_blocked(rewriter.node(conv));
+      ++folded;
+      continue;
+    }
+    const int pool = rewriter.producer(nchw);
+    if (pool < 0 || !is_blockable_max_pool(rewriter.node(pool))) continue;
+    // The convolution's output keeps its value, which now holds the blocked tensor.
+    const ValueId conv_output = rewriter.node(pool).inputs[0];
+    const int conv = first_layer_writing(rewriter, conv_output);
+    if (conv < 0 || rewriter.sole_consumer(conv_output) != pool) continue;
     rewriter.remove(index);
-    rewriter.set_output(conv, 0, blocked);
-    Node& node = rewriter.node(conv);
-    node.domain = kOnnxrunDomain;
-    node.op_type = "NchwcConv";
-    node.opset = 1;
-    Attribute nchw_input;
-    nchw_input.kind = Attribute::Kind::Int;
-    nchw_input.i = 1;
-    node.attributes.set("nchw_input", nchw_input);
+    make_first_layer_blocked(rewriter.node(conv));
+    Node& blocked_pool = rewriter.node(pool);
+    blocked_pool.domain = kOnnxrunDomain;
+    blocked_pool.op_type = "NchwcMaxPool";
+    blocked_pool.opset = 1;
+    rewriter.set_output(pool, 0, blocked);
     ++folded;
   }
   rewriter.compact();
