@@ -4,10 +4,20 @@
 
 namespace onnxrun::kernels {
 
+template <>
+struct PoolPixelPairs<xsimd::avx512f> {
+  static xsimd::batch<float, xsimd::avx512f> load(const float* lo, const float* hi) {
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(lo)), _mm256_loadu_ps(hi), 1);
+  }
+  static void pool_block_narrow(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block) {
+    pool_kernels_avx2().maxpool2d_nchwc(g, input, output, block, block + 1);
+  }
+};
+
 const PoolKernelSet& pool_kernels_avx512() {
   using Kernel = PoolKernel<xsimd::avx512f>;
   static const PoolKernelSet set{&Kernel::maxpool2d, &Kernel::avgpool2d, &Kernel::global_average,
-                                 &Kernel::global_max, nullptr};
+                                 &Kernel::global_max, &Kernel::maxpool2d_nchwc};
   return set;
 }
 

@@ -26,6 +26,13 @@
 
 namespace onnxrun::kernels {
 
+// For vectors of 16 floats (AVX-512), which hold two pixels of an NCHW8c
+// block: load(lo, hi) takes the low 8 floats from lo and the high 8 from hi,
+// and pool_block_narrow(g, input, output, b) pools block b with the 8-float
+// kernel (window by window where it holds NaN). Specialized by pool_avx512.cpp.
+template <class Arch>
+struct PoolPixelPairs;
+
 template <class Arch>
 struct PoolKernel {
   using Batch = xsimd::batch<float, Arch>;
@@ -418,22 +425,28 @@ struct PoolKernel {
 
   // NCHW8c (nchwc_conv.hpp): blocks [block_begin, block_end) of planes
   // [in_h][in_w][8]. A vector (two on SSE2) holds one pixel's 8 channels, so
-  // a window is plain vector maxes at any stride. For vectors of at most 8
-  // floats (AVX-512 runs AVX2's: pool_kernels.cpp). Each block goes through
+  // a window is plain vector maxes at any stride. Each block goes through
   // max_block_nchwc; a block with NaN in it (or infinities of both signs)
   // is pooled again window by window, NaN exactly where a window holds one.
+  // AVX-512 runs it with two pixels per vector (kPixelPairs), handing the
+  // blocks that take the window-by-window path to AVX2's kernel.
   static void maxpool2d_nchwc(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block_begin,
                               std::int64_t block_end) {
-    static_assert(kWidth <= kNchwcLanes && kNchwcLanes % kWidth == 0, "a block is whole vectors");
+    static_assert(kPixelPairs || kNchwcLanes % kWidth == 0, "a block is whole vectors");
     float* row = scratch<0>(nchwc_row_pixels(g) * kNchwcLanes, -kInf);
     for (std::int64_t b = block_begin; b < block_end; ++b) {
       const float* in = input + b * g.in_plane_stride() * kNchwcLanes;
       float* out = output + b * g.out_plane_stride() * kNchwcLanes;
-      if (!max_block_nchwc(g, in, out, row)) max_block_nchwc_windows(g, in, out);
+      if (max_block_nchwc(g, in, out, row)) continue;
+      if constexpr (kPixelPairs)
+        PoolPixelPairs<Arch>::pool_block_narrow(g, input, output, b);
+      else
+        max_block_nchwc_windows(g, in, out);
     }
   }
 
   static constexpr std::int64_t kNchwcLanes = 8;
+  static constexpr bool kPixelPairs = kWidth == 2 * kNchwcLanes;
   // Pixels of max_block_nchwc's row buffer: the left padding, the input row,
   // and the taps of the last window past it (the right padding, ceil mode).
   static std::int64_t nchwc_row_pixels(const Pool2dGeometry& g) {
@@ -447,9 +460,14 @@ struct PoolKernel {
   // 3x3 window at stride 1 instead of 8 and per-tap NaN tracking: GoogLeNet's
   // 192x28x28 pool took 162 us window by window, 2.2x the NCHW kernel on the
   // AVX-512 machine. NaN shows in the taps' sums, one per column vector;
-  // then this returns false.
+  // then this returns false. With pixel pairs (AVX-512) a vector holds two
+  // pixels: the rows' maxes run 16 floats at a time and each output vector
+  // is two output pixels (an odd last one goes with the one before it again,
+  // as does an odd last input pixel); rows or outputs of a single pixel
+  // return false too.
   static bool max_block_nchwc(const Pool2dGeometry& g, const float* in, float* out, float* row) {
     constexpr std::int64_t kL = kNchwcLanes;
+    if (kPixelPairs && (g.in_w < 2 || g.out_w < 2)) return false;
     float* interior = row + g.pad_left * kL;
     const std::int64_t row_floats = g.in_w * kL;
     Mask nan_seen = Batch(0.0f) != Batch(0.0f);
@@ -463,7 +481,8 @@ struct PoolKernel {
       }
       const float* first = in + (h0 + kh_begin) * row_floats;
       const std::int64_t rows = kh_end - kh_begin;
-      for (std::int64_t c = 0; c < row_floats; c += kWidth) {
+      for (std::int64_t step = 0; step < row_floats; step += kWidth) {
+        const std::int64_t c = min(step, row_floats - kWidth);
         Batch best = Batch::load_unaligned(first + c), sum = best;
         for (std::int64_t r = 1; r < rows; ++r) {
           const Batch tap = Batch::load_unaligned(first + r * row_floats + c);
@@ -474,6 +493,18 @@ struct PoolKernel {
         best.store_unaligned(interior + c);
       }
       if (xsimd::any(nan_seen)) return false;  // the block is redone window by window anyway
+      if constexpr (kPixelPairs) {
+        const std::int64_t next = g.stride_w * kL;  // from one output pixel's taps to the next one's
+        for (std::int64_t pair = 0; pair < g.out_w; pair += 2) {
+          const std::int64_t ow = min(pair, g.out_w - 2);
+          const float* taps = row + ow * next;
+          Batch best = PoolPixelPairs<Arch>::load(taps, taps + next);
+          for (std::int64_t kw = 1; kw < g.kernel_w; ++kw)
+            best = xsimd::max(best, PoolPixelPairs<Arch>::load(taps + kw * kL, taps + next + kw * kL));
+          best.store_unaligned(out_row + ow * kL);
+        }
+        continue;
+      }
       for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
         const float* taps = row + ow * g.stride_w * kL;
         for (std::int64_t part = 0; part < kL; part += kWidth) {

@@ -40,8 +40,7 @@ void global_average_pool(const float* input, float* output, std::int64_t plane, 
 
 void maxpool2d_nchwc(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block_begin,
                      std::int64_t block_end) {
-  const PoolKernelSet& set = active_isa() == Isa::Sse2 ? pool_kernels_sse2() : pool_kernels_avx2();
-  set.maxpool2d_nchwc(g, input, output, block_begin, block_end);
+  active_set().maxpool2d_nchwc(g, input, output, block_begin, block_end);
 }
 
 void global_max_pool(const float* input, float* output, std::int64_t plane, std::int64_t plane_begin,

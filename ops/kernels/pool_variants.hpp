@@ -10,7 +10,7 @@ struct PoolKernelSet {
   void (*avgpool2d)(const Pool2dGeometry&, const float*, float*, std::int64_t, std::int64_t);
   void (*global_average)(const float*, float*, std::int64_t, std::int64_t, std::int64_t);
   void (*global_max)(const float*, float*, std::int64_t, std::int64_t, std::int64_t);
-  // Null for AVX-512, whose vectors span two NCHW8c blocks (AVX2's runs there).
+  // AVX-512's holds two pixels of an NCHW8c block per vector (pool_impl.hpp).
   void (*maxpool2d_nchwc)(const Pool2dGeometry&, const float*, float*, std::int64_t, std::int64_t);
 };
 
