@@ -11,6 +11,7 @@
 #include "runtime/exec/op_registry.hpp"
 #include "runtime/exec/plan.hpp"
 #include "runtime/exec/thread_pool.hpp"
+#include "runtime/exec/value_shapes.hpp"
 #include "runtime/graph/optimize.hpp"
 
 namespace onnxrun {
@@ -65,7 +66,14 @@ struct Session::Impl {
     pool = std::make_unique<ThreadPool>(options.threads == 0 ? hardware_threads() : options.threads);
     // Before the support check: fused nodes are checked like any other, and a
     // dead node of an unsupported op is no reason to refuse the model.
-    if (options.optimize) optimize_graph(graph, options.blocked_layout);
+    // The layout pass weighs regions by their planes' sizes, inferred for the
+    // declared input shapes (symbolic dims as 1).
+    const ValueShapesOf shapes_of = [](const Graph& fused) {
+      std::vector<Shape> input_shapes;
+      if (!provisional_input_shapes(fused, input_shapes)) return ValueShapes{};
+      return infer_value_shapes(fused, builtin_op_registry(), input_shapes);
+    };
+    if (options.optimize) optimize_graph(graph, options.blocked_layout, shapes_of);
     check_ops_supported(graph, builtin_op_registry());
     value_keyed.assign(graph.inputs.size(), false);
 

@@ -6,7 +6,7 @@
 
 namespace onnxrun {
 
-void optimize_graph(Graph& graph, bool blocked_layout) {
+void optimize_graph(Graph& graph, bool blocked_layout, const ValueShapesOf& shapes_of) {
   // No-ops first, so that an Identity or Dropout between a Conv and its
   // BatchNormalization or activation does not hide the pattern.
   remove_noop_nodes(graph);
@@ -17,7 +17,8 @@ void optimize_graph(Graph& graph, bool blocked_layout) {
   fuse_gemm_activation(graph);
   // Last: it rewrites fused convolutions and the element-wise ops left between them.
   if (blocked_layout) {
-    use_nchwc_layout(graph);
+    const ValueShapes shapes = shapes_of ? shapes_of(graph) : ValueShapes{};
+    use_nchwc_layout(graph, shapes.empty() ? nullptr : &shapes);
     fold_channel_scale_into_conv(graph);
     fuse_pool_into_conv(graph);
   }

@@ -13,14 +13,24 @@
 //                 (Clip: min / max; LeakyRelu: alpha; HardSigmoid, HardSwish:
 //                 alpha / beta). Output = activation(conv_or_gemm + residual).
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
 
 #include "runtime/graph/graph.hpp"
 
 namespace onnxrun {
 
+// Each value's shape (by ValueId; nullopt where not known) in a graph as it
+// stands: what passes that weigh a rewrite by tensor sizes are given
+// (runtime/exec/value_shapes.hpp makes it from the ops' shape inference).
+using ValueShapes = std::vector<std::optional<Shape>>;
+using ValueShapesOf = std::function<ValueShapes(const Graph&)>;
+
 // Runs every pass below, in order (use_nchwc_layout only with blocked_layout),
-// then drops constants nothing reads.
-void optimize_graph(Graph& graph, bool blocked_layout = true);
+// then drops constants nothing reads. shapes_of, when given, tells the
+// layout pass the sizes of the fused graph's tensors.
+void optimize_graph(Graph& graph, bool blocked_layout = true, const ValueShapesOf& shapes_of = {});
 
 // Each pass returns how many nodes it removed or rewrote.
 
@@ -38,7 +48,9 @@ int fuse_gemm_activation(Graph& graph);
 // Runs regions of depthwise and pointwise convolutions in the NCHW8c layout
 // (pass_nchwc_layout.cpp says which), with com.onnxrun.NchwcConv,
 // NchwcGlobalAveragePool, ReorderToNchwc and ReorderFromNchwc nodes.
-int use_nchwc_layout(Graph& graph);
+// With shapes, a region that stays NCHW for its strided layers (ResNets)
+// runs its large planes blocked between them.
+int use_nchwc_layout(Graph& graph, const ValueShapes* shapes = nullptr);
 // A squeeze-excitation scale, Mul(x, s) with s computed from
 // GlobalAveragePool(x) through 1x1 convolutions and activations, folded into
 // the NchwcConv that alone reads the product: its input 4 (Scale, one factor

@@ -14,10 +14,14 @@
 // it has a depthwise convolution, or a dense 3x3 stride-1 one (Winograd's)
 // and no strided dense one: SqueezeNet's and GoogLeNet's fire and inception
 // modules, 0.87 and 0.87 of their NCHW time at 1 thread, 0.61 and 0.82 at 2
-// (per-layer medians, this machine). ResNets stay NCHW: blocked, their
-// stride-2 layers ran 1.1-1.6x the time of im2col + GEMM in NCHW. Elsewhere
-// (ConvNeXt's lone depthwise layers between permutes) a reorder at each edge
-// would cost more than the layout gains.
+// (per-layer medians, this machine). A region whose strided dense layers
+// alone keep it NCHW (a ResNet: blocked, its stride-2 layers ran 1.1-1.6x
+// the time of im2col + GEMM in NCHW) is split where the tensors' shapes are
+// known (optimize_graph's shapes_of): its strided layers and its planes
+// under 28x28 stay NCHW, and the rest is grouped again by the same rule, so
+// that ResNet's 56x56 and 28x28 stages run blocked between reorders around
+// the strided layers. Elsewhere (ConvNeXt's lone depthwise layers between
+// permutes) a reorder at each edge would cost more than the layout gains.
 //
 // Inside a region, element-wise ops run unchanged on the blocked tensors
 // (unary ones, and binary ones whose other operand is blocked too or is
@@ -285,7 +289,68 @@ bool is_unary_elementwise(const Node& node) {
   return false;
 }
 
-int use_nchwc_layout(Graph& graph) {
+namespace {
+
+// The convolutions in `candidate` grouped into regions (joined through their
+// inputs and residuals), each region's convolutions kept as candidates where
+// the region is worth running blocked. With `split`, a region that is not
+// only because of its strided dense layers has its convolutions marked
+// there instead, and left candidates.
+void keep_blocked_regions(const GraphRewriter& rewriter, const std::vector<int>& order,
+                          const std::vector<ConvCandidate>& info, std::vector<bool>& candidate,
+                          std::vector<bool>* split) {
+  const std::size_t nodes = candidate.size();
+  UnionFind regions(nodes);
+  for (int n : order) {
+    if (!candidate[static_cast<std::size_t>(n)]) continue;
+    const Node& node = rewriter.node(n);
+    std::vector<int> sources;
+    producing_candidates(rewriter, candidate, node.inputs[0], 0, sources);
+    if (node.inputs.size() > 3) producing_candidates(rewriter, candidate, node.inputs[3], 0, sources);
+    for (int source : sources) regions.join(source, n);
+  }
+  std::vector<int> size(nodes, 0);
+  std::vector<bool> has_depthwise(nodes, false), has_winograd(nodes, false), has_strided_dense(nodes, false);
+  for (int n : order)
+    if (candidate[static_cast<std::size_t>(n)]) {
+      const auto root = static_cast<std::size_t>(regions.find(n));
+      const ConvCandidate& c = info[static_cast<std::size_t>(n)];
+      ++size[root];
+      has_depthwise[root] = has_depthwise[root] || c.depthwise;
+      has_winograd[root] = has_winograd[root] || c.winograd;
+      has_strided_dense[root] = has_strided_dense[root] || c.strided_dense;
+    }
+  for (int n : order)
+    if (candidate[static_cast<std::size_t>(n)]) {
+      const auto root = static_cast<std::size_t>(regions.find(n));
+      const bool strided_only = !has_depthwise[root] && has_winograd[root] && has_strided_dense[root];
+      if (split && strided_only) {
+        (*split)[static_cast<std::size_t>(n)] = true;
+        continue;
+      }
+      const bool worth_it = has_depthwise[root] || (has_winograd[root] && !has_strided_dense[root]);
+      candidate[static_cast<std::size_t>(n)] = worth_it && size[root] >= 2;
+    }
+}
+
+// Output pixels per plane from which a ResNet stage runs blocked between its
+// strided layers: at 56x56 and 28x28 its 1x1 layers took 0.63-0.99 of the
+// NCHW GEMM's time blocked and its Winograd layers 0.75-0.92 (no reorders
+// around each), at 14x14 and 7x7 1.0-1.3 (per-layer minimum of medians,
+// ResNet-50, 1 thread, AVX-512 machine).
+constexpr std::int64_t kMinSplitRegionPlane = 28 * 28;
+
+// The convolution's output plane (H x W) when its output shape is known, else 0.
+std::int64_t output_plane(const Node& node, const ValueShapes& shapes) {
+  const ValueId out = node.outputs[0];
+  if (out == kNoValue || static_cast<std::size_t>(out) >= shapes.size() || !shapes[out] || shapes[out]->size() != 4)
+    return 0;
+  return (*shapes[out])[2] * (*shapes[out])[3];
+}
+
+}  // namespace
+
+int use_nchwc_layout(Graph& graph, const ValueShapes* shapes) {
   std::vector<int> order = graph.topological_order();
   std::vector<ConvCandidate> info(graph.nodes.size());
   std::vector<bool> candidate(graph.nodes.size(), false);
@@ -296,34 +361,23 @@ int use_nchwc_layout(Graph& graph) {
         info[static_cast<std::size_t>(n)] = *c;
         candidate[static_cast<std::size_t>(n)] = true;
       }
-    // Regions: convolutions joined through their inputs and residuals.
-    UnionFind regions(graph.nodes.size());
-    for (int n : order) {
-      if (!candidate[static_cast<std::size_t>(n)]) continue;
-      const Node& node = rewriter.node(n);
-      std::vector<int> sources;
-      producing_candidates(rewriter, candidate, node.inputs[0], 0, sources);
-      if (node.inputs.size() > 3) producing_candidates(rewriter, candidate, node.inputs[3], 0, sources);
-      for (int source : sources) regions.join(source, n);
+    // A region that would stay NCHW for its strided dense layers (a ResNet)
+    // is split where sizes are known: those layers and the small planes stay
+    // NCHW, and what is left is grouped again (each stage's large planes).
+    std::vector<bool> split(graph.nodes.size(), false);
+    keep_blocked_regions(rewriter, order, info, candidate, shapes ? &split : nullptr);
+    if (shapes) {
+      bool any_split = false;
+      for (int n : order) {
+        const auto i = static_cast<std::size_t>(n);
+        if (!split[i]) continue;
+        any_split = true;
+        candidate[i] = !info[i].strided_dense && output_plane(rewriter.node(n), *shapes) >= kMinSplitRegionPlane;
+      }
+      if (any_split) keep_blocked_regions(rewriter, order, info, candidate, nullptr);
+      // Candidates of regions that were not split are decided already; the
+      // second grouping sees them again and keeps them (same regions).
     }
-    std::vector<int> size(graph.nodes.size(), 0);
-    std::vector<bool> has_depthwise(graph.nodes.size(), false), has_winograd(graph.nodes.size(), false),
-        has_strided_dense(graph.nodes.size(), false);
-    for (int n : order)
-      if (candidate[static_cast<std::size_t>(n)]) {
-        const auto root = static_cast<std::size_t>(regions.find(n));
-        const ConvCandidate& c = info[static_cast<std::size_t>(n)];
-        ++size[root];
-        has_depthwise[root] = has_depthwise[root] || c.depthwise;
-        has_winograd[root] = has_winograd[root] || c.winograd;
-        has_strided_dense[root] = has_strided_dense[root] || c.strided_dense;
-      }
-    for (int n : order)
-      if (candidate[static_cast<std::size_t>(n)]) {
-        const auto root = static_cast<std::size_t>(regions.find(n));
-        const bool worth_it = has_depthwise[root] || (has_winograd[root] && !has_strided_dense[root]);
-        candidate[static_cast<std::size_t>(n)] = worth_it && size[root] >= 2;
-      }
   }
 
   LayoutRewrite layout(graph);

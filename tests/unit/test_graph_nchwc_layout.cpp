@@ -7,6 +7,8 @@
 #include <map>
 #include <random>
 
+#include "runtime/exec/op_registry.hpp"
+#include "runtime/exec/value_shapes.hpp"
 #include "runtime/graph/optimize.hpp"
 #include "tests/support/graph_pass_support.hpp"
 
@@ -233,9 +235,9 @@ TEST_CASE("NCHW8c layout: a first layer on RGB writes the blocked output itself,
 
 // Two ResNet basic blocks without stride (the second widened by 1x1 convs,
 // its shortcut a 1x1 projection), then GlobalAveragePool.
-ModelBuilder basic_blocks(std::mt19937& rng, std::int64_t c_stride, std::int64_t batch = 2) {
+ModelBuilder basic_blocks(std::mt19937& rng, std::int64_t c_stride, std::int64_t batch = 2, std::int64_t size = 16) {
   ModelBuilder model(17);
-  model.input("X", FLOAT, {batch, 32, 16, 16});
+  model.input("X", FLOAT, {batch, 32, size, size});
   add_conv(model, rng, "a", "X", "a_out", 32, 32, 3);
   model.node("Relu", {"a_out"}, {"a_relu"}, "a_act");
   add_conv(model, rng, "b", "a_relu", "b_out", 32, 32, 3);
@@ -333,6 +335,56 @@ TEST_CASE("NCHW8c layout: a Concat with an input of channels not whole blocks st
   CHECK(node_named(graph, "fire1_e3").op_type != "NchwcConv");
   CHECK(count_ops(graph, "NchwcMaxPool") == 0);  // its input, fire1's Concat, is NCHW
   check_layouts_match(model, {{"X", random_tensor(rng, {1, 16, 19, 19})}});
+}
+
+TEST_CASE("NCHW8c layout: with shapes, a ResNet stage's large planes run blocked between its strided layers") {
+  // basic_blocks at 28x28: a, b (and the residual) on 28x28 planes; c and the
+  // projection strided to 14x14, d on 14x14.
+  std::mt19937 rng(14);
+  const ModelBuilder model = basic_blocks(rng, 2, 1, 28);
+  const Shape x{1, 32, 28, 28};
+  const ValueShapesOf shapes_of = [&](const Graph& fused) {
+    return infer_value_shapes(fused, builtin_op_registry(), {x});
+  };
+  Graph graph = load_graph(model);
+  optimize_graph(graph, true, shapes_of);
+  CHECK(node_named(graph, "a").op_type == "NchwcConv");
+  CHECK(node_named(graph, "b").op_type == "NchwcConv");
+  CHECK(node_named(graph, "c").op_type == "FusedConv");  // strided
+  CHECK(node_named(graph, "projection").op_type == "Conv");  // strided
+  CHECK(node_named(graph, "d").op_type == "FusedConv");  // 14x14: below kMinSplitRegionPlane
+  CHECK(count_ops(graph, "ReorderToNchwc") == 1);  // X
+  CHECK(count_ops(graph, "ReorderFromNchwc") == 1);  // block1, for c and the projection
+  // The session infers the shapes itself; blocked and NCHW agree.
+  check_layouts_match(model, {{"X", random_tensor(rng, x)}});
+  SUBCASE("the same graph at 16x16 planes, or without shapes, stays NCHW") {
+    Graph small = load_graph(basic_blocks(rng, 2, 1, 16));
+    optimize_graph(small, true, [](const Graph& fused) {
+      return infer_value_shapes(fused, builtin_op_registry(), {Shape{1, 32, 16, 16}});
+    });
+    CHECK(count_ops(small, "NchwcConv") == 0);
+    Graph unknown = load_graph(model);
+    optimize_graph(unknown);
+    CHECK(count_ops(unknown, "NchwcConv") == 0);
+  }
+}
+
+TEST_CASE("infer_value_shapes: shapes from the ops' inference; values computed at run time stay unknown") {
+  std::mt19937 rng(15);
+  ModelBuilder model(17);
+  model.input("X", FLOAT, {1, 8, 10, 12}).input("S", INT64, {2});
+  add_conv(model, rng, "conv", "X", "c", 8, 16, 3, 1, 2);
+  model.node("Shape", {"c"}, {"s"}, "shape")
+      .node("Reshape", {"c", "S"}, {"r"}, "reshape")
+      .output("s")
+      .output("r");
+  Graph graph = load_graph(model);
+  const ValueShapes shapes = infer_value_shapes(graph, builtin_op_registry(), {Shape{1, 8, 10, 12}, Shape{2}});
+  const auto shape_of = [&](const std::string& name) { return shapes.at(static_cast<std::size_t>(graph.value_id(name))); };
+  REQUIRE(shape_of("c").has_value());
+  CHECK(*shape_of("c") == Shape{1, 16, 5, 6});
+  CHECK(*shape_of("s") == Shape{4});
+  CHECK_FALSE(shape_of("r").has_value());  // its shape is S's value
 }
 
 TEST_CASE("NCHW8c layout: what stays NCHW") {

@@ -1,0 +1,18 @@
+#pragma once
+// The shapes a graph's values take for given input shapes, as far as the ops'
+// infer() tells them: no weights packed, nothing computed but what infer
+// itself folds (Shape and the like). For graph passes that weigh a choice by
+// the sizes of tensors (the NCHW8c layout pass); a value whose shape depends
+// on computed values, or whose node does not infer, stays unknown.
+#include <optional>
+#include <vector>
+
+#include "runtime/exec/op_registry.hpp"
+#include "runtime/graph/graph.hpp"
+
+namespace onnxrun {
+
+std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const OpRegistry& registry,
+                                                     const std::vector<Shape>& input_shapes);
+
+}  // namespace onnxrun
