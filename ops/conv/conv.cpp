@@ -79,6 +79,11 @@ class ConvOp final : public Op {
       context.fail("runs only 2D dense or depthwise convolutions whose channel counts are multiples of 8");
     input_scaled_ = context.has_input(4);
     if (input_scaled_) check_input_scale(context);
+    // Folded only into first layers (fuse_max_pool_into_conv), whose blocked
+    // algorithm computes bands of rows; a pointwise layer's plane is one
+    // flattened row, which bands do not fit.
+    if (max_pool_params_ && !nchw_input_)
+      context.fail("a folded MaxPool (pool_* attributes) is taken only with nchw_input = 1");
     if (max_pool_params_ && (input_scaled_ || context.has_output(1)))
       context.fail("a folded MaxPool (pool_* attributes) takes no Scale (input 4) and no pooled output (output 1)");
     if (max_pool_params_ && !ConvMaxPool::blocked_pool_applies(*max_pool_params_))

@@ -4,12 +4,13 @@
 // SqueezeNet and GoogLeNet write 64 channels of 111x111 or 112x112 (3.2 MB),
 // more than L2 holds, and their pool read all of it back from L3. Where the
 // convolution's algorithm computes bands of rows on their own (the direct
-// one, ConvAlgorithm::computes_rows), each thread computes a few rows of
+// one and the blocked one from an NCHW image, ConvAlgorithm::computes_rows),
+// each thread computes a few rows of
 // every channel into a buffer that stays in L2 and pools them at once; the
 // rows two bands share are kept, not computed twice. Otherwise the
 // convolution writes its whole output to the workspace and the pool follows.
 // The same on a blocked (NCHW8c) convolution's output, block by block
-// (SqueezeNet's and GoogLeNet's first layers, which write their region's
+// (SqueezeNet's, GoogLeNet's and ResNet's first layers, which write their region's
 // blocked tensors from the RGB image).
 #include <cstddef>
 #include <cstdint>

@@ -20,7 +20,8 @@ constexpr std::int64_t kMinTaskMacs = 1 << 16;
 class ConvNchwc final : public ConvAlgorithm {
  public:
   ConvNchwc(const ConvSetup& setup, const kernels::NchwcConvShape& shape, bool depthwise)
-      : shape_(shape), depthwise_(depthwise), batch_(setup.params.batch), activation_(setup.activation) {
+      : shape_(shape), depthwise_(depthwise), batch_(setup.params.batch), activation_(setup.activation),
+        rows_kept_(shape.out_h == setup.params.out[1]) {
     const std::int64_t floats =
         depthwise ? kernels::nchwc_depthwise_packed_floats(shape) : kernels::nchwc_conv_packed_floats(shape);
     packed_ = allocate_large(static_cast<std::size_t>(floats) * sizeof(float));
@@ -84,8 +85,9 @@ class ConvNchwc final : public ConvAlgorithm {
   }
 
   // Dense layers whose input is not scaled and whose output is not pooled
-  // compute any band of rows alone (a folded MaxPool's, conv_max_pool.hpp).
-  bool computes_rows() const override { return !depthwise_ && !input_scaled_ && !pooled_; }
+  // compute any band of rows alone (a folded MaxPool's, conv_max_pool.hpp),
+  // unless make_conv_nchwc flattened the plane into one row (pointwise).
+  bool computes_rows() const override { return !depthwise_ && !input_scaled_ && !pooled_ && rows_kept_; }
 
   // Every weight group at rows [row_begin, row_end) of image n into a band:
   // block b's row y at out + b * out_plane + (y - row_begin) * out_w * 8.
@@ -209,6 +211,7 @@ class ConvNchwc final : public ConvAlgorithm {
   std::int64_t in_image_ = 0;  // input floats per image
   std::int64_t packed_floats_ = 0;
   bool input_scaled_ = false, scale_weights_ = false, pooled_ = false;
+  bool rows_kept_ = true;  // shape_ has the output's rows (not flattened into one)
 };
 
 bool two_d(const reference::ConvParams& p) {

@@ -129,13 +129,6 @@ struct NchwcConvKernel {
     });
   }
 
-  // Dense tile: blocks [block, block + OB) of a weight group of G blocks, at
-  // columns [col, col + PX) of row `row`, summing input blocks
-  // [ib_begin, ib_end) onto zero (the first input block) or onto the partial
-  // sums in the output. kChecked skips taps outside the input's columns
-  // (border pixels; PX must then be 1); kStride is the column stride when it is 1 (constant
-  // offsets), else 0. `weights` points at the tile's first block within the
-  // group's weights, where one input channel's G blocks are consecutive.
   // What the input of an instantiation is: blocked (kBlockedInput), or NCHW
   // (NchwcConvShape::nchw_in_channels) with that many channels, a constant
   // where it is an RGB image's 3 (the loop over them unrolls), else
@@ -173,6 +166,14 @@ struct NchwcConvKernel {
     }
   }
 
+  // Dense tile: blocks [block, block + OB) of a weight group of G blocks, at
+  // columns [col, col + PX) of row `row`, summing input blocks
+  // [ib_begin, ib_end) onto zero (the first input block) or onto the partial
+  // sums in the output. kChecked skips taps outside the input's columns
+  // (border pixels; PX must then be 1); kStride is the column stride where
+  // the instantiation has it as a constant (1 or 2: constant offsets), else
+  // 0. `weights` points at the tile's first block within the group's
+  // weights, where one input channel's G blocks are consecutive.
   // kPointwise: a 1x1 kernel, stride 1, without padding, whose taps are never
   // outside the input: no kernel loops and no checks around the input blocks.
   // kInput: the input's kind (kBlockedInput, or NCHW: accumulate_block).

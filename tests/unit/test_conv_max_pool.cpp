@@ -266,6 +266,17 @@ TEST_CASE("conv + max pool: a hand-written NchwcConv pools its blocked output, o
   CHECK_THROWS_WITH_AS(load({attr_ints("pool_kernel_shape", {2, 2}), attr_ints("pool_dilations", {2, 2})}),
                        doctest::Contains("node 'blocked'"), Error);
   CHECK_THROWS_WITH_AS(load({attr_ints("pool_kernel_shape", {2, 2, 2})}), doctest::Contains("node 'blocked'"), Error);
+  // On a blocked input (a pointwise layer's plane is computed as one row, which bands do not fit).
+  {
+    ModelBuilder model(17);
+    model.opset(1, "com.onnxrun");
+    model.input("X", FLOAT, {1, 1, 4, 4, 8})
+        .initializer(raw_tensor<float>("W", {8, 8, 1, 1}, random_values(rng, 64)))
+        .node("NchwcConv", {"X", "W"}, {"Y"}, "pointwise",
+              {attr_ints("pool_kernel_shape", {2, 2}), attr_ints("pool_strides", {2, 2})}, "com.onnxrun")
+        .output("Y");
+    CHECK_THROWS_WITH_AS(open_session(model, false, 1), doctest::Contains("taken only with nchw_input = 1"), Error);
+  }
   const Session session = load({attr_ints("pool_kernel_shape", {2, 2}), attr_ints("pool_strides", {2, 2})});
   const std::vector<NamedTensor> outputs = session.run({{"X", random_tensor(rng, {1, 3, 8, 8})}});
   REQUIRE(outputs.size() == 1);
