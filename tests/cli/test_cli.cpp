@@ -354,8 +354,9 @@ TEST_CASE("cli: --profile writes a Chrome trace and prints the per-layer table")
   for (const char* column : {"node", "op", "shapes", "algorithm", "ms", "GFLOP/s"}) CHECK(contains(r.out, column));
   CHECK(contains(r.out, "/conv1/Conv"));
   // Its MaxPool is folded in (fuse_max_pool_into_conv): the pooled output,
+  // blocked for the NCHW8c region that follows (pass_nchwc_layout.cpp), and
   // the convolution's FLOPs.
-  CHECK(contains(r.out, "[2,3,32,32] [16,3,3,3] [16] -> [2,16,16,16]"));
+  CHECK(contains(r.out, "[2,3,32,32] [16,3,3,3] [16] -> [2,2,16,16,8]"));
   CHECK(contains(r.out, "+maxpool"));
   CHECK(contains(r.out, "   total  "));
   CHECK(contains(r.out, "by op type:"));
@@ -380,7 +381,7 @@ TEST_CASE("cli: --profile writes a Chrome trace and prints the per-layer table")
   CHECK(count_of(json, "\"ph\": \"X\"") == static_cast<std::size_t>(3 * steps));
   CHECK(count_of(json, "\"name\": \"/conv1/Conv\"") == 3);
   for (const char* key : {"\"cat\": ", "\"ts\": ", "\"dur\": ", "\"args\": {\"op\": ", "\"input_shapes\": [[2, 3, 32, 32], [16, 3, 3, 3], [16]]",
-                          "\"output_shapes\": [[2, 16, 16, 16]]", "\"algorithm\": ", "\"gflops_per_s\": ", "\"displayTimeUnit\""})
+                          "\"output_shapes\": [[2, 2, 16, 16, 8]]", "\"algorithm\": ", "\"gflops_per_s\": ", "\"displayTimeUnit\""})
     CHECK_MESSAGE(contains(json, key), "missing " << std::string(key));
   // Conv 1 of the classifier: 2 x [2,16,32,32] outputs x 3 x 3 x 3 inputs each.
   CHECK(contains(json, "\"flops\": " + std::to_string(2 * 2 * 16 * 32 * 32 * 27)));
