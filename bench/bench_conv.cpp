@@ -64,6 +64,18 @@ struct ConvData {
   AlignedBuffer input, weight, bias, output;
 };
 
+// A run of the layer on its data, with this scratch and pool.
+ConvRunArgs run_args(const ConvData& data, const AlignedBuffer& workspace, ThreadPool& pool) {
+  ConvRunArgs args;
+  args.input = floats(data.input);
+  args.weight = floats(data.weight);
+  args.bias = floats(data.bias);
+  args.output = floats(data.output);
+  args.workspace = workspace.get();
+  args.pool = &pool;
+  return args;
+}
+
 ConvSetup setup_for(const ConvLayer& layer, const float* weight, int threads) {
   ConvSetup setup;
   reference::ConvParams& p = setup.params;
@@ -95,13 +107,7 @@ void conv_benchmark(benchmark::State& state, const ConvLayer& layer, const ConvF
     return;
   }
   AlignedBuffer workspace = allocate_aligned(algorithm->workspace_bytes());
-  ConvRunArgs args;
-  args.input = floats(data.input);
-  args.weight = floats(data.weight);
-  args.bias = floats(data.bias);
-  args.output = floats(data.output);
-  args.workspace = workspace.get();
-  args.pool = &pool;
+  const ConvRunArgs args = run_args(data, workspace, pool);
   const LoopTimer timer;
   for (auto _ : state) {
     algorithm->run(args);
@@ -144,12 +150,7 @@ void conv_max_pool_benchmark(benchmark::State& state, const ConvLayer& layer, co
   const bool blocked = std::string(factory.name) == "nchw_to_nchwc";
   const ConvMaxPool max_pool(pool_params, threads, blocked);
   AlignedBuffer workspace = allocate_aligned(max_pool.workspace_bytes(*algorithm));
-  ConvRunArgs args;
-  args.input = floats(data.input);
-  args.bias = floats(data.bias);
-  args.output = floats(data.output);  // larger than the pooled output
-  args.workspace = workspace.get();
-  args.pool = &pool;
+  const ConvRunArgs args = run_args(data, workspace, pool);  // the output: larger than the pooled one
   const LoopTimer timer;
   for (auto _ : state) {
     max_pool.run(*algorithm, args);

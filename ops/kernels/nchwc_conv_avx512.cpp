@@ -6,6 +6,7 @@
 // other strides and the edge tiles run at AVX2's width).
 #include <immintrin.h>
 
+#include "ops/kernels/avx512_halves.hpp"
 #include "ops/kernels/nchwc_conv_impl.hpp"
 #include "ops/kernels/nchwc_depthwise_impl.hpp"
 #include "ops/kernels/nchwc_conv_variants.hpp"
@@ -18,7 +19,7 @@ struct NchwcBlockPieces<xsimd::avx512f> {
   using Batch = xsimd::batch<float, xsimd::avx512f>;
   // The low 8 floats from at, the high 8 from at + plane (the next block).
   static Batch load(const float* at, std::int64_t plane) {
-    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(at)), _mm256_loadu_ps(at + plane), 1);
+    return load_avx512_halves(at, at + plane);
   }
   static void store(const Batch& v, float* at, std::int64_t plane) {
     const __m512 r = v;

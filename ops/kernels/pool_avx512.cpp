@@ -1,4 +1,5 @@
 // Pooling kernels for xsimd::avx512f; this file is compiled with the matching -m flags.
+#include "ops/kernels/avx512_halves.hpp"
 #include "ops/kernels/pool_impl.hpp"
 #include "ops/kernels/pool_variants.hpp"
 
@@ -7,7 +8,7 @@ namespace onnxrun::kernels {
 template <>
 struct PoolPixelPairs<xsimd::avx512f> {
   static xsimd::batch<float, xsimd::avx512f> load(const float* lo, const float* hi) {
-    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(lo)), _mm256_loadu_ps(hi), 1);
+    return load_avx512_halves(lo, hi);
   }
   static void pool_block_narrow(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block) {
     pool_kernels_avx2().maxpool2d_nchwc(g, input, output, block, block + 1);

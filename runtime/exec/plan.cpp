@@ -7,6 +7,7 @@
 #include "runtime/core/checked_math.hpp"
 #include "runtime/exec/memory_planner.hpp"
 #include "runtime/exec/op_flops.hpp"
+#include "runtime/exec/value_shapes.hpp"
 
 namespace onnxrun {
 
@@ -44,14 +45,10 @@ bool Plan::matches(const std::vector<Shape>& shapes, const std::vector<const Ten
 
 void Plan::infer_and_fold(const OpRegistry& registry, const std::vector<const Tensor*>& input_values,
                           ThreadPool& pool) {
-  descs_.assign(graph_.values.size(), ValueDesc{});
-  for (std::size_t v = 0; v < graph_.values.size(); ++v)
-    if (const auto& constant = graph_.values[v].constant)
-      descs_[v] = ValueDesc{constant->dtype(), constant->shape(), &*constant, true};
+  descs_ = seed_value_descs(graph_, input_shapes_);
   input_values_.resize(graph_.inputs.size());
   for (std::size_t i = 0; i < graph_.inputs.size(); ++i) {
     const ValueId v = graph_.inputs[i].value;
-    descs_[v] = ValueDesc{graph_.values[v].dtype, input_shapes_.at(i), nullptr, true, static_cast<int>(i)};
     if (i < input_values.size() && input_values[i]) {
       // A private copy: the plan outlives the run whose tensor this is.
       Tensor copy = Tensor::allocate(input_values[i]->dtype(), input_values[i]->shape());

@@ -2,20 +2,23 @@
 
 #include <deque>
 
-#include "runtime/exec/op.hpp"
-
 namespace onnxrun {
 
-std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const OpRegistry& registry,
-                                                     const std::vector<Shape>& input_shapes) {
-  std::vector<std::optional<ValueDesc>> descs(graph.values.size());
+std::vector<ValueDesc> seed_value_descs(const Graph& graph, const std::vector<Shape>& input_shapes) {
+  std::vector<ValueDesc> descs(graph.values.size());
   for (std::size_t v = 0; v < graph.values.size(); ++v)
     if (const auto& constant = graph.values[v].constant)
       descs[v] = ValueDesc{constant->dtype(), constant->shape(), &*constant, true};
-  for (std::size_t i = 0; i < graph.inputs.size() && i < input_shapes.size(); ++i) {
+  for (std::size_t i = 0; i < graph.inputs.size(); ++i) {
     const ValueId v = graph.inputs[i].value;
-    descs[v] = ValueDesc{graph.values[v].dtype, input_shapes[i], nullptr, true, static_cast<int>(i)};
+    descs[v] = ValueDesc{graph.values[v].dtype, input_shapes.at(i), nullptr, true, static_cast<int>(i)};
   }
+  return descs;
+}
+
+std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const OpRegistry& registry,
+                                                     const std::vector<Shape>& input_shapes) {
+  std::vector<ValueDesc> descs = seed_value_descs(graph, input_shapes);  // not present: not known
   std::deque<Tensor> folded;  // values infer computed from shapes alone; a deque keeps them in place
   for (int n : graph.topological_order()) {
     const Node& node = graph.nodes[static_cast<std::size_t>(n)];
@@ -27,8 +30,8 @@ std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const O
         inputs.push_back(ValueDesc{});
         continue;
       }
-      known = known && descs[in].has_value();
-      if (known) inputs.push_back(*descs[in]);
+      known = known && descs[in].present;
+      if (known) inputs.push_back(descs[in]);
     }
     if (!known) continue;
     try {
@@ -39,10 +42,10 @@ std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const O
         const ValueId out = node.outputs[i];
         if (out == kNoValue || !context.outputs()[i].present) continue;
         descs[out] = context.outputs()[i];
-        descs[out]->constant = nullptr;
+        descs[out].constant = nullptr;
         if (std::optional<Tensor>& value = context.constant_output(i)) {
           folded.push_back(std::move(*value));
-          descs[out]->constant = &folded.back();
+          descs[out].constant = &folded.back();
         }
       }
     } catch (...) {
@@ -53,7 +56,7 @@ std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const O
   }
   std::vector<std::optional<Shape>> shapes(graph.values.size());
   for (std::size_t v = 0; v < descs.size(); ++v)
-    if (descs[v]) shapes[v] = descs[v]->shape;
+    if (descs[v].present) shapes[v] = descs[v].shape;
   return shapes;
 }
 

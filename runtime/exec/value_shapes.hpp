@@ -10,7 +10,14 @@
 #include "runtime/exec/op_registry.hpp"
 #include "runtime/graph/graph.hpp"
 
+#include "runtime/exec/op.hpp"
+
 namespace onnxrun {
+
+// What is known of every value before any node is inferred (by ValueId):
+// constants with their tensors, graph input i with input_shapes[i];
+// everything else not present. Plan starts from it too.
+std::vector<ValueDesc> seed_value_descs(const Graph& graph, const std::vector<Shape>& input_shapes);
 
 std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const OpRegistry& registry,
                                                      const std::vector<Shape>& input_shapes);
