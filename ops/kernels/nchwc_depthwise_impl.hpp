@@ -12,6 +12,7 @@
 // planes and short rows run two blocks at a time, one pixel of both per
 // vector (depthwise_block_pairs).
 #include "ops/kernels/nchwc_conv_impl.hpp"
+#include "ops/kernels/simd_load_once.hpp"
 
 namespace onnxrun::kernels {
 namespace {  // as nchwc_conv_impl.hpp's templates, one copy per instruction set's file
@@ -64,7 +65,7 @@ struct NchwcDepthwiseKernel : NchwcConvKernel<Arch> {
           for (int j = 0; j < PX + kKernel - 1; ++j)
 #pragma GCC unroll 4
             for (int v = 0; v < kSub; ++v) {
-              const Batch xv = Batch::load_unaligned(x + j * kB + v * kWidth);
+              const Batch xv = load_once<Batch, kKernel == 3>(x + j * kB + v * kWidth);
 #pragma GCC unroll 8
               for (int kw = 0; kw < kKernel; ++kw)
                 if (j - kw >= 0 && j - kw < PX)
@@ -76,7 +77,7 @@ struct NchwcDepthwiseKernel : NchwcConvKernel<Arch> {
         for (int j = 0; j < (PX - 1) * kStride + kKernel; ++j)
 #pragma GCC unroll 4
           for (int v = 0; v < kSub; ++v) {
-            const Batch xv = Batch::load_unaligned(x + j * kB + v * kWidth);
+            const Batch xv = load_once<Batch, kKernel == 3>(x + j * kB + v * kWidth);
 #pragma GCC unroll 8
             for (int kw = 0; kw < kKernel; ++kw) {
               const int d = j - kw;  // = pixel * kStride for the pixel this tap serves
@@ -207,7 +208,7 @@ struct NchwcDepthwiseKernel : NchwcConvKernel<Arch> {
       const float* x = x0 + in_row * s.in_w * kB;
 #pragma GCC unroll 32
       for (int j = 0; j < 2 * PAIRS + kKernel - 2; ++j) {
-        const Batch xv = Batch::load_unaligned(x + j * kB);
+        const Batch xv = load_once<Batch, kKernel == 3>(x + j * kB);
 #pragma GCC unroll 8
         for (int kw = 0; kw < kKernel; ++kw) {
           const int d = j - kw;
@@ -354,7 +355,7 @@ struct NchwcDepthwiseKernel : NchwcConvKernel<Arch> {
       const float* x = buffer + (in_row * s.in_w + col * kStride) * kWidth;
 #pragma GCC unroll 32
       for (int j = 0; j < (PX - 1) * kStride + kKernel; ++j) {
-        const Batch xv = Batch::load_aligned(x + j * kWidth);
+        const Batch xv = load_once<Batch, kKernel == 3>(x + j * kWidth);
 #pragma GCC unroll 8
         for (int kw = 0; kw < kKernel; ++kw) {
           const int d = j - kw;  // = pixel * kStride for the pixel this tap serves
