@@ -14,14 +14,17 @@ namespace {  // per ISA file: see simd_partial.hpp
 // slower with the loads kept; the cause was not found).
 template <class Batch, bool kKeep = true>
 inline Batch load_once(const float* at) {
-  if constexpr (!kKeep) return Batch::load_unaligned(at);
-  typename Batch::register_type v = Batch::load_unaligned(at);
+  if constexpr (!kKeep) {
+    return Batch::load_unaligned(at);
+  } else {
+    typename Batch::register_type v = Batch::load_unaligned(at);
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-  asm("" : "+v"(v));
+    asm("" : "+v"(v));
 #elif defined(__GNUC__) && defined(__aarch64__)
-  asm("" : "+w"(v));
+    asm("" : "+w"(v));
 #endif
-  return Batch(v);
+    return Batch(v);
+  }
 }
 
 }  // namespace
