@@ -1,6 +1,7 @@
 #include "runtime/exec/value_shapes.hpp"
 
 #include <deque>
+#include <optional>
 
 namespace onnxrun {
 
@@ -16,8 +17,7 @@ std::vector<ValueDesc> seed_value_descs(const Graph& graph, const std::vector<Sh
   return descs;
 }
 
-std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const OpRegistry& registry,
-                                                     const std::vector<Shape>& input_shapes) {
+ValueShapes infer_value_shapes(const Graph& graph, const OpRegistry& registry, const std::vector<Shape>& input_shapes) {
   std::vector<ValueDesc> descs = seed_value_descs(graph, input_shapes);  // not present: not known
   std::deque<Tensor> folded;  // values infer computed from shapes alone; a deque keeps them in place
   for (int n : graph.topological_order()) {
@@ -54,7 +54,7 @@ std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const O
       // its outputs stay unknown.
     }
   }
-  std::vector<std::optional<Shape>> shapes(graph.values.size());
+  ValueShapes shapes(graph.values.size());
   for (std::size_t v = 0; v < descs.size(); ++v)
     if (descs[v].present) shapes[v] = descs[v].shape;
   return shapes;

@@ -4,13 +4,12 @@
 // itself folds (Shape and the like). For graph passes that weigh a choice by
 // the sizes of tensors (the NCHW8c layout pass); a value whose shape depends
 // on computed values, or whose node does not infer, stays unknown.
-#include <optional>
 #include <vector>
 
+#include "runtime/exec/op.hpp"
 #include "runtime/exec/op_registry.hpp"
 #include "runtime/graph/graph.hpp"
-
-#include "runtime/exec/op.hpp"
+#include "runtime/graph/optimize.hpp"
 
 namespace onnxrun {
 
@@ -19,7 +18,7 @@ namespace onnxrun {
 // everything else not present. Plan starts from it too.
 std::vector<ValueDesc> seed_value_descs(const Graph& graph, const std::vector<Shape>& input_shapes);
 
-std::vector<std::optional<Shape>> infer_value_shapes(const Graph& graph, const OpRegistry& registry,
-                                                     const std::vector<Shape>& input_shapes);
+// The layout pass's ValueShapes (optimize.hpp): by ValueId, nullopt where not known.
+ValueShapes infer_value_shapes(const Graph& graph, const OpRegistry& registry, const std::vector<Shape>& input_shapes);
 
 }  // namespace onnxrun
