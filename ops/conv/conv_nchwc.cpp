@@ -84,6 +84,15 @@ class ConvNchwc final : public ConvAlgorithm {
     return static_cast<std::size_t>(scaled_floats() + partial_sum_floats()) * sizeof(float);
   }
 
+  // The dense kernel in one pass over the input blocks reads each residual
+  // vector right before storing the output there (a residual block's last
+  // 1x1 layer: ResNet-50's 64 and 128 input channels, MobileNetV2's 144
+  // and 192). The output then takes the residual's buffer, and the layer
+  // moves one tensor fewer through the caches.
+  bool residual_may_be_output() const override {
+    return !depthwise_ && kernels::nchwc_dense_output_may_be_residual(shape_);
+  }
+
   // Dense layers whose input is not scaled and whose output is not pooled
   // compute any band of rows alone (a folded MaxPool's, conv_max_pool.hpp),
   // unless make_conv_nchwc flattened the plane into one row (pointwise).

@@ -74,6 +74,11 @@ class ConvWinogradNchwc final : public ConvAlgorithm {
     return static_cast<std::size_t>(schedule_.slots * slot_floats_) * sizeof(float);
   }
 
+  // The output transform reads each residual vector right before it stores
+  // the output vector at the same place; the input transform reads only the
+  // input.
+  bool residual_may_be_output() const override { return true; }
+
   void run(const ConvRunArgs& args) const override {
     schedule_.run(
         args.pool, [&](std::int64_t slot) { run_slot(args, slot); },

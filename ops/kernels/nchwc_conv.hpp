@@ -95,6 +95,23 @@ inline bool nchwc_depthwise_block_pairs(const NchwcConvShape& s) {
          (nchwc_depthwise_narrow(s) || s.out_w <= 8 || (s.out_w <= 32 && (s.stride_w == 1 || s.kernel_w == 5)));
 }
 
+// Input blocks the dense kernel sums per pass over a row segment: a pass's
+// weights for one group (blocks x taps x 512 bytes, 16 KiB) stay in L1 while
+// the segment is swept; the partial sums go through the output, which L1
+// holds too.
+inline std::int64_t nchwc_input_blocks_per_pass(const NchwcConvShape& s) {
+  constexpr std::int64_t kPassBlocks = 32;
+  return std::max<std::int64_t>(1, kPassBlocks / (s.kernel_h * s.kernel_w));
+}
+
+// Whether the dense kernel may write its output over its residual: in one
+// pass over the input blocks, each output vector is stored once, right after
+// the residual at the same place was read. With several passes the first
+// stores partial sums where the last still reads the residual.
+inline bool nchwc_dense_output_may_be_residual(const NchwcConvShape& s) {
+  return s.in_blocks <= nchwc_input_blocks_per_pass(s);
+}
+
 // Output blocks per task of a depthwise layer: 2 where the active
 // instruction set's kernel computes block pairs (nchwc_depthwise_block_pairs
 // on AVX-512), else 1. Any block range is correct; this one keeps the pairs whole.

@@ -280,14 +280,6 @@ struct NchwcConvKernel {
     if (count == 1) tile(std::integral_constant<int, 1>{}, col);
   }
 
-  // Input blocks summed per pass over a segment: a pass's weights for one
-  // group (blocks x taps x 512 bytes, 16 KiB) stay in L1 while the segment
-  // is swept; the partial sums go through the output, which L1 holds too.
-  static std::int64_t input_blocks_per_pass(const NchwcConvShape& s) {
-    return std::max<std::int64_t>(1, kPassBlocks / (s.kernel_h * s.kernel_w));
-  }
-  static constexpr std::int64_t kPassBlocks = 32;
-
   // Blocks [block, block + OB) of a group of G at columns [first, last) of
   // one row, for one pass over the input blocks.
   template <int G, int OB, int PX, int kStride, bool kPointwise, int kInput>
@@ -324,7 +316,7 @@ struct NchwcConvKernel {
   template <int G, int kStride, bool kPointwise, int kInput>
   static void dense_segment(const NchwcConvJob& job, std::int64_t block, std::int64_t row, std::int64_t first,
                             std::int64_t last) {
-    const std::int64_t in_blocks = job.shape.in_blocks, per_pass = input_blocks_per_pass(job.shape);
+    const std::int64_t in_blocks = job.shape.in_blocks, per_pass = nchwc_input_blocks_per_pass(job.shape);
     const float* weights = job.packed + block * job.block_weights;
     for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
       const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);

@@ -20,16 +20,21 @@ class BlockedAdapter final : public ConvAlgorithm {
       : blocked_(std::move(blocked)), p_(p), nchw_input_(nchw_input) {}
   std::string name() const override { return blocked_->name(); }
   std::size_t workspace_bytes() const override { return blocked_->workspace_bytes(); }
+  bool residual_may_be_output() const override { return blocked_->residual_may_be_output(); }
+  // A residual in the output buffer stays there: the blocked run gets its
+  // blocked copy as both residual and output.
   void run(const ConvRunArgs& args) const override {
     const std::int64_t in_plane = p_.in[1] * p_.in[2], out_plane = p_.out[1] * p_.out[2];
     std::vector<float> input = nchw_input_ ? std::vector<float>(args.input, args.input + p_.batch * p_.in_channels * in_plane)
                                            : to_blocked(args.input, p_.in_channels, in_plane);
     std::vector<float> residual = args.residual ? to_blocked(args.residual, p_.out_channels, out_plane)
                                                 : std::vector<float>{};
-    std::vector<float> output(static_cast<std::size_t>(p_.batch * p_.out_channels * out_plane), NAN);
+    const bool in_output = args.residual && args.residual == args.output;
+    std::vector<float> output =
+        in_output ? residual : std::vector<float>(static_cast<std::size_t>(p_.batch * p_.out_channels * out_plane), NAN);
     ConvRunArgs blocked = args;
     blocked.input = input.data();
-    blocked.residual = args.residual ? residual.data() : nullptr;
+    blocked.residual = in_output ? output.data() : args.residual ? residual.data() : nullptr;
     blocked.output = output.data();
     blocked_->run(blocked);
     const std::int64_t blocks = p_.out_channels / kernels::kNchwcBlock, image = p_.out_channels * out_plane;

@@ -26,7 +26,17 @@ struct ConvCheck {
   // Runs the algorithm under this instruction set instead of the one active
   // when it is built (packed or transformed weights must not depend on it).
   const kernels::Isa* run_isa = nullptr;
+  // With residual: the output buffer holds the residual and is passed as
+  // both (the plan's residual in place); the algorithm must allow it.
+  bool residual_in_output = false;
 };
+
+// Bias, residual in the output buffer, Relu, trained-like numbers.
+inline ConvCheck residual_in_output_check() {
+  ConvCheck c{true, true, {kernels::Activation::Relu}, true, nullptr};
+  c.residual_in_output = true;
+  return c;
+}
 
 inline std::vector<float> uniform_floats(std::mt19937& rng, std::int64_t n) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
@@ -74,6 +84,11 @@ void check_conv_algorithm(Factory factory, const reference::ConvParams& p, const
   args.bias = c.bias ? bias.data() : nullptr;
   args.residual = c.residual ? residual.data() : nullptr;
   args.output = actual.data();
+  if (c.residual && c.residual_in_output) {
+    REQUIRE(algorithm->residual_may_be_output());
+    actual = residual;
+    args.residual = actual.data();
+  }
   args.workspace = workspace.get();
   args.pool = pool;
   const kernels::Isa made_with = kernels::active_isa();

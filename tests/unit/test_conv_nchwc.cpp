@@ -98,6 +98,18 @@ Layer dilated_3x2(std::int64_t in_channels, std::int64_t out_channels, std::int6
   return l;
 }
 
+// A 1x1 kernel, stride 1, no pads.
+Layer pointwise_layer(std::int64_t in_channels, std::int64_t out_channels, std::int64_t h, std::int64_t w) {
+  Layer l;
+  l.in_channels = in_channels;
+  l.out_channels = out_channels;
+  l.h = h;
+  l.w = w;
+  l.kernel_h = l.kernel_w = 1;
+  l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = 0;
+  return l;
+}
+
 void check_layer(const Layer& layer, const ConvCheck& check, std::mt19937& rng, onnxrun::ThreadPool* pool = nullptr,
                  bool nchw_input = false) {
   const ConvParams p = conv_params(layer);
@@ -164,13 +176,7 @@ TEST_CASE("NCHW8c dense convolution matches the reference on every instruction s
     wide.kernel_h = wide.kernel_w = 7;
     wide.pad_top = wide.pad_left = wide.pad_bottom = wide.pad_right = 3;
     check_layer(wide, ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng);
-    Layer pointwise;  // one long row across row ends
-    pointwise.in_channels = 72;
-    pointwise.out_channels = 24;
-    pointwise.h = 5;
-    pointwise.w = 7;
-    pointwise.kernel_h = pointwise.kernel_w = 1;
-    pointwise.pad_top = pointwise.pad_left = pointwise.pad_bottom = pointwise.pad_right = 0;
+    const Layer pointwise = pointwise_layer(72, 24, 5, 7);  // one long row across row ends
     check_layer(pointwise, ConvCheck{true, false, {k::Activation::Clip, 0.0f, 6.0f}, true, nullptr}, rng);
     Layer downsample = pointwise;  // 1x1 stride 2 (ResNet's downsample): pointwise, not one long row
     downsample.stride = 2;
@@ -180,6 +186,48 @@ TEST_CASE("NCHW8c dense convolution matches the reference on every instruction s
     check_layer(strided_7x7(8, 16, 11, 12), ConvCheck{false, true, {k::Activation::Silu}, true, nullptr}, rng);
     check_layer(dilated_3x2(24, 8, 10), ConvCheck{true, false, {}, true, nullptr}, rng);
   }
+}
+
+TEST_CASE("NCHW8c dense convolution writes its output over its residual where it sums the input in one pass") {
+  IsaGuard guard;
+  std::mt19937 rng(8);
+  onnxrun::ThreadPool pool(3);
+  const ConvCheck in_place = onnxrun::testing::residual_in_output_check();
+  // A bottleneck's last 1x1 layer: 8 input blocks, 5 output blocks (groups of 4 and 1).
+  const Layer pointwise = pointwise_layer(64, 40, 6, 13);
+  Layer three_blocks;  // 3x3 over 3 input blocks: the most one pass of 9 taps sums
+  three_blocks.in_channels = 24;
+  three_blocks.out_channels = 24;
+  three_blocks.h = 7;
+  three_blocks.w = 15;
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    CAPTURE(std::string(k::isa_name(isa)));
+    for (const Layer& l : {pointwise, three_blocks}) {
+      check_layer(l, in_place, rng);
+      check_layer(l, in_place, rng, &pool);
+    }
+  }
+  // More input blocks than a pass sums, or a depthwise layer: the output
+  // must not take the residual's buffer.
+  const auto allows = [](const Layer& l) {
+    ConvSetup setup;
+    setup.params = conv_params(l);
+    const std::vector<float> weight(
+        static_cast<std::size_t>(l.out_channels * l.in_channels / setup.params.groups * l.kernel_h * l.kernel_w), 0.5f);
+    setup.weight = weight.data();
+    const auto algorithm = onnxrun::make_conv_nchwc(setup);
+    REQUIRE(algorithm);
+    return algorithm->residual_may_be_output();
+  };
+  CHECK(allows(pointwise));
+  CHECK(allows(three_blocks));
+  Layer four_blocks = three_blocks;
+  four_blocks.in_channels = 32;
+  CHECK_FALSE(allows(four_blocks));
+  Layer depthwise = three_blocks;
+  depthwise.depthwise = true;
+  CHECK_FALSE(allows(depthwise));
 }
 
 TEST_CASE("NCHW8c depthwise convolution matches the reference on every instruction set") {

@@ -113,6 +113,21 @@ TEST_CASE("NCHW8c winograd splits work over thread pools in both modes without l
   }
 }
 
+TEST_CASE("NCHW8c winograd writes its output over its residual (the plan's residual in place), threads, every ISA") {
+  IsaGuard guard;
+  std::mt19937 rng(24);
+  onnxrun::ThreadPool pool(2);
+  const ConvCheck in_place = onnxrun::testing::residual_in_output_check();
+  for (k::Isa isa : available_isas()) {
+    k::set_active_isa(isa);
+    for (int m : {2, 4, 6})
+      for (const Layer& l : {Layer{2, 16, 24, 11, 15, 1, 0, 1, 2}, Layer{1, 48, 72, 23, 23, 1, 1, 1, 1}}) {
+        check(m, l, in_place, rng);
+        check(m, l, in_place, rng, &pool);
+      }
+  }
+}
+
 TEST_CASE("NCHW8c winograd made under one ISA runs correctly under another") {
   IsaGuard guard;
   std::mt19937 rng(23);
