@@ -14,8 +14,10 @@ images) and every thread count it times
 * PyTorch eager: ``torch.no_grad()``, ``torch.set_num_threads(t)``;
 * ONNX Runtime, CPU provider: ``intra_op_num_threads=t``, ``inter_op_num_threads=1``,
   all graph optimizations;
-* onnxrun: the CLI with ``--threads t --warmup W --repeat R --json``, reading
-  every timed run's latency (``latency_ms.samples``);
+* onnxrun: one CLI process per model and thread count, ``--threads t --warmup W
+  --serve``, asked for each round's timed runs on stdin (it answers with their
+  latencies), so that it stays loaded and warm between rounds as the other
+  runtimes' sessions do;
 
 on the same input. The runs are interleaved in rounds (onnxrun, ORT and
 PyTorch, in an order that rotates from round to round, with a short pause
@@ -129,17 +131,41 @@ def timed(fn: Callable[[], object], runs: int) -> List[float]:
     return samples
 
 
-def run_onnxrun(cli: str, onnx_path: str, input_path: str, threads: int, warmup: int, repeat: int,
-                output_path: Optional[str]) -> List[float]:
-    command = [cli, onnx_path, input_path, "--threads", str(threads), "--warmup", str(warmup),
-               "--repeat", str(repeat), "--json"]
-    if output_path:
-        command += ["-o", output_path]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"onnxrun failed on {onnx_path}: {done.stderr.strip()}")
-    report = json.loads(done.stdout)
-    return [float(v) for v in report["latency_ms"]["samples"]]
+class OnnxrunServer:
+    """``onnxrun --serve``: the model loaded and warmed up once, timed runs on request."""
+
+    def __init__(self, cli: str, onnx_path: str, input_path: str, threads: int, warmup: int, output_path: str):
+        self.onnx_path = onnx_path
+        self.process = subprocess.Popen(
+            [cli, onnx_path, input_path, "--threads", str(threads), "--warmup", str(warmup), "-o", output_path,
+             "--serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def runs(self, count: int) -> List[float]:
+        """The latencies in ms of `count` timed runs."""
+        try:
+            self.process.stdin.write(f"{count}\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it exited; readline says so
+        answer = self.process.stdout.readline()
+        if not answer:
+            self.process.wait()
+            raise RuntimeError(f"onnxrun failed on {self.onnx_path}: {self.process.stderr.read().strip()}")
+        return [float(v) for v in json.loads(answer)]
+
+    def __enter__(self) -> "OnnxrunServer":
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        """Ends the process: at the end of its input, or killed after an error."""
+        if error_type is not None:
+            self.process.kill()
+            self.process.wait()
+            return
+        self.process.stdin.close()
+        if self.process.wait(timeout=60) != 0:
+            raise RuntimeError(f"onnxrun failed on {self.onnx_path}: {self.process.stderr.read().strip()}")
 
 
 @dataclass
@@ -179,38 +205,40 @@ def compare_model(model: Model, onnx_path: str, input_path: str, cli: str, threa
             with torch.no_grad():
                 model.module(model.x)
 
-        timed(lambda: session.run(None, feed), warmup)
-        timed(run_torch, warmup)
         times: Dict[str, List[float]] = {"onnxrun": [], "ort": [], "torch": []}
         round_ratios: List[float] = []
         per_round = [repeat // rounds + (1 if r < repeat % rounds else 0) for r in range(rounds)]
         with tempfile.TemporaryDirectory() as tmp:
             output_path = os.path.join(tmp, "output.npy")
-            for r, runs in enumerate(per_round):
-                if runs == 0:
-                    continue
-                # onnxrun warms up in every invocation (a fresh process); the
-                # first also writes its output for the accuracy check.
-                # A pause before each runtime: ORT's and PyTorch's (OpenMP) idle
-                # workers spin for a while after their last run, and those spinning
-                # threads would take cores from whichever runtime comes next (on 2
-                # cores, a batch-32 conv ran 2x slower right after PyTorch).
-                # The order rotates from round to round: in A/B runs of one
-                # binary against itself, whichever ran first in each pair was up
-                # to 25% faster on this shared machine.
-                runners = {
-                    "onnxrun": lambda: run_onnxrun(cli, onnx_path, input_path, threads, warmup if r == 0 else 1, runs,
-                                                   output_path if r == 0 else None),
-                    "ort": lambda: timed(lambda: session.run(None, feed), runs),
-                    "torch": lambda: timed(run_torch, runs),
-                }
-                names = list(runners)
-                this_round: Dict[str, List[float]] = {}
-                for name in names[r % 3:] + names[:r % 3]:
-                    time.sleep(SETTLE_SECONDS)
-                    this_round[name] = runners[name]()
-                    times[name] += this_round[name]
-                round_ratios.append(statistics.median(this_round["onnxrun"]) / statistics.median(this_round["ort"]))
+            # onnxrun writes its output (for the accuracy check) after its
+            # warmup; one untimed request first, so that it has loaded and
+            # warmed up before anything else runs.
+            with OnnxrunServer(cli, onnx_path, input_path, threads, warmup, output_path) as server:
+                server.runs(1)
+                timed(lambda: session.run(None, feed), warmup)
+                timed(run_torch, warmup)
+                for r, runs in enumerate(per_round):
+                    if runs == 0:
+                        continue
+                    # A pause before each runtime: ORT's and PyTorch's (OpenMP) idle
+                    # workers spin for a while after their last run, and those spinning
+                    # threads would take cores from whichever runtime comes next (on 2
+                    # cores, a batch-32 conv ran 2x slower right after PyTorch).
+                    # The order rotates from round to round: in A/B runs of one
+                    # binary against itself, whichever ran first in each pair was up
+                    # to 25% faster on this shared machine.
+                    runners = {
+                        "onnxrun": lambda: server.runs(runs),
+                        "ort": lambda: timed(lambda: session.run(None, feed), runs),
+                        "torch": lambda: timed(run_torch, runs),
+                    }
+                    names = list(runners)
+                    this_round: Dict[str, List[float]] = {}
+                    for name in names[r % 3:] + names[:r % 3]:
+                        time.sleep(SETTLE_SECONDS)
+                        this_round[name] = runners[name]()
+                        times[name] += this_round[name]
+                    round_ratios.append(statistics.median(this_round["onnxrun"]) / statistics.median(this_round["ort"]))
             output = np.load(output_path)
         if output.shape != reference.shape:
             raise RuntimeError(f"{model.name}: onnxrun's output has shape {output.shape}, PyTorch's {reference.shape}")

@@ -38,6 +38,10 @@ const char* usage_text() {
          "  --profile FILE   time every op of the timed runs: write a Chrome trace\n"
          "                   (chrome://tracing, ui.perfetto.dev) to FILE and print a\n"
          "                   per-layer table (median over the runs) unless --json\n"
+         "  --serve          for benchmark harnesses: after loading and the warmup runs\n"
+         "                   (and -o), read a run count N per line of stdin and answer\n"
+         "                   each with one line, the N latencies in ms as a JSON array;\n"
+         "                   ends at the end of stdin (not with --repeat, --profile, --json)\n"
          "  -h, --help       this text\n";
 }
 
@@ -59,11 +63,14 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--no-optimize") options.optimize = false;
     else if (arg == "--nchw") options.blocked_layout = false;
     else if (arg == "--profile") options.profile_path = value();
+    else if (arg == "--serve") options.serve = true;
     else if (arg.size() > 1 && arg[0] == '-') throw UsageError{"unknown option '" + arg + "'"};
     else positional.push_back(arg);
   }
   if (options.help) return options;
   if (positional.empty()) throw UsageError{"no model given"};
+  if (options.serve && (options.repeat > 0 || !options.profile_path.empty() || options.json))
+    throw UsageError{"--serve answers on stdout itself: it does not take --repeat, --profile or --json"};
   options.model_path = positional[0];
   for (std::size_t i = 1; i < positional.size(); ++i) {
     const std::string& arg = positional[i];

@@ -22,6 +22,7 @@ struct Options {
   bool optimize = true;  // --no-optimize: run the graph exactly as loaded
   bool blocked_layout = true;  // --nchw: no NCHW8c regions
   std::string profile_path;  // --profile: per-op Chrome trace written here
+  bool serve = false;  // --serve: timed runs on request from stdin (cli_serve.hpp)
   bool help = false;
 };
 

@@ -10,6 +10,7 @@
 #include "tools/cli_options.hpp"
 #include "tools/cli_profile.hpp"
 #include "tools/cli_report.hpp"
+#include "tools/cli_serve.hpp"
 
 namespace {
 
@@ -122,6 +123,11 @@ int main(int argc, char** argv) {
     report.timing.first_run_ms = milliseconds_since(run_start);
     report.timing.warmup = options.warmup;
     for (int i = 0; i < options.warmup; ++i) session.run(inputs);
+    if (options.serve) {
+      if (!options.output_path.empty()) write_outputs(options.output_path, report.outputs);
+      cli::serve_timed_runs(session, inputs, std::cin, std::cout);
+      return 0;
+    }
     for (int i = 0; i < options.repeat; ++i) {
       run_start = Clock::now();
       report.outputs = timed_run(profiling);

@@ -57,10 +57,13 @@ std::string read_text(const fs::path& path) {
 
 // Runs the CLI without a shell (no quoting, and a signal shows as a signal
 // rather than as the shell's exit code 128+N), its output captured in files.
-CliResult run_cli(const TempDir& dir, const std::vector<std::string>& args) {
+// stdin_text, when given, is what the CLI reads on stdin (else it inherits it).
+CliResult run_cli(const TempDir& dir, const std::vector<std::string>& args, const std::string* stdin_text = nullptr) {
   static int call = 0;
+  const fs::path in_path = dir / ("stdin_" + std::to_string(call) + ".txt");
   const fs::path out_path = dir / ("stdout_" + std::to_string(call) + ".txt");
   const fs::path err_path = dir / ("stderr_" + std::to_string(call++) + ".txt");
+  if (stdin_text) std::ofstream(in_path, std::ios::binary) << *stdin_text;
   std::vector<std::string> argv_strings{ONNXRUN_CLI_PATH};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -69,6 +72,7 @@ CliResult run_cli(const TempDir& dir, const std::vector<std::string>& args) {
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  if (stdin_text) posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, in_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = 0;
@@ -313,6 +317,69 @@ TEST_CASE("cli: --warmup and --repeat print latency statistics") {
   CHECK(contains(r.out, " ms, median "));
   CHECK(contains(r.out, " ms, p90 "));
   CHECK(contains(r.out, "first run "));
+}
+
+// The JSON array of one --serve answer line as numbers ("[1.5, 2.25]").
+std::vector<double> serve_answer(const std::string& line) {
+  std::vector<double> values;
+  if (line.size() < 2 || line.front() != '[' || line.back() != ']') return values;
+  const char* at = line.c_str() + 1;
+  while (*at && *at != ']') {
+    char* end = nullptr;
+    values.push_back(std::strtod(at, &end));
+    if (end == at) return {};
+    at = end;
+    while (*at == ',' || *at == ' ') ++at;
+  }
+  return values;
+}
+
+TEST_CASE("cli: --serve answers each stdin line with that many latencies, after writing -o") {
+  TempDir dir("onnxrun_cli");
+  const fs::path out = dir / "served.npy";
+  const std::string requests = "2\n 3 \n1\n";
+  const CliResult r =
+      run_cli(dir, {kCifar, kCifarInput, "--threads", "1", "--warmup", "1", "--serve", "-o", out.string()}, &requests);
+  check_succeeds(r);
+  const std::vector<std::string> lines = lines_of(r.out);
+  REQUIRE(lines.size() == 3);
+  const std::size_t counts[] = {2, 3, 1};
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("answer " << i << ": " << lines[i]);
+    const std::vector<double> latencies = serve_answer(lines[i]);
+    CHECK(latencies.size() == counts[i]);
+    for (double ms : latencies) CHECK(ms > 0.0);
+  }
+  REQUIRE(fs::exists(out));
+  testing::check_close(read_npy(out.string()), read_npy((kFixtures / "cifar_classifier" / "output_0.npy").string()));
+
+  // No requests: nothing to answer, a clean exit.
+  const std::string none;
+  const CliResult idle = run_cli(dir, {kCifar, kCifarInput, "--serve"}, &none);
+  check_succeeds(idle);
+  CHECK(idle.out.empty());
+}
+
+TEST_CASE("cli: --serve refuses a bad request line and options that print on stdout") {
+  TempDir dir("onnxrun_cli");
+  for (const std::string bad : {"abc", "0", "-2", "100001", "2x", ""}) {
+    INFO("bad line '" << bad << "'");
+    const std::string requests = "1\n" + bad + "\n3\n";
+    const CliResult r = run_cli(dir, {kCifar, kCifarInput, "--serve"}, &requests);
+    SHOW(r);
+    REQUIRE(r.exited);
+    CHECK(r.exit_code == 1);
+    CHECK(lines_of(r.out).size() == 1);  // the first request's answer, then nothing
+    CHECK(r.err == "onnxrun: error: --serve: stdin line 2: expected a run count from 1 to 100000, got '" + bad +
+                       "'\n");
+  }
+  const std::string requests = "1\n";
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--repeat", "2"}, {"--profile", (dir / "p.json").string()}, {"--json"}}) {
+    std::vector<std::string> args{kCifar, kCifarInput, "--serve"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    check_fails(run_cli(dir, args, &requests), 2, {"--serve", "does not take"});
+  }
 }
 
 TEST_CASE("cli: --threads 1") {
