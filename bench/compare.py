@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import platform
+import select
 import statistics
 import subprocess
 import sys
@@ -134,12 +135,22 @@ def timed(fn: Callable[[], object], runs: int) -> List[float]:
 class OnnxrunServer:
     """``onnxrun --serve``: the model loaded and warmed up once, timed runs on request."""
 
+    # Longest wait for one answer: a hung onnxrun must not hang the benchmark.
+    ANSWER_TIMEOUT_SECONDS = 600
+
     def __init__(self, cli: str, onnx_path: str, input_path: str, threads: int, warmup: int, output_path: str):
         self.onnx_path = onnx_path
+        # stderr goes to a file: a pipe nobody reads while waiting on stdout
+        # would block onnxrun once it filled.
+        self.stderr = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
             [cli, onnx_path, input_path, "--threads", str(threads), "--warmup", str(warmup), "-o", output_path,
              "--serve"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+
+    def failure(self, what: str) -> RuntimeError:
+        self.stderr.seek(0)
+        return RuntimeError(f"onnxrun {what} on {self.onnx_path}: {self.stderr.read().strip()}")
 
     def runs(self, count: int) -> List[float]:
         """The latencies in ms of `count` timed runs."""
@@ -147,11 +158,14 @@ class OnnxrunServer:
             self.process.stdin.write(f"{count}\n")
             self.process.stdin.flush()
         except BrokenPipeError:
-            pass  # it exited; readline says so
+            pass  # it exited; the read below says so
+        ready, _, _ = select.select([self.process.stdout], [], [], self.ANSWER_TIMEOUT_SECONDS)
+        if not ready:
+            raise self.failure(f"gave no answer in {self.ANSWER_TIMEOUT_SECONDS} s")
         answer = self.process.stdout.readline()
         if not answer:
             self.process.wait()
-            raise RuntimeError(f"onnxrun failed on {self.onnx_path}: {self.process.stderr.read().strip()}")
+            raise self.failure(f"exited with status {self.process.returncode}")
         return [float(v) for v in json.loads(answer)]
 
     def __enter__(self) -> "OnnxrunServer":
@@ -159,13 +173,21 @@ class OnnxrunServer:
 
     def __exit__(self, error_type, error, traceback) -> None:
         """Ends the process: at the end of its input, or killed after an error."""
-        if error_type is not None:
-            self.process.kill()
-            self.process.wait()
-            return
-        self.process.stdin.close()
-        if self.process.wait(timeout=60) != 0:
-            raise RuntimeError(f"onnxrun failed on {self.onnx_path}: {self.process.stderr.read().strip()}")
+        try:
+            if error_type is None:
+                self.process.stdin.close()
+                try:
+                    status = self.process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    raise self.failure("did not exit at the end of its input")
+                if status != 0:
+                    raise self.failure(f"exited with status {status}")
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout, self.stderr):
+                stream.close()
 
 
 @dataclass

@@ -125,7 +125,13 @@ int main(int argc, char** argv) {
     for (int i = 0; i < options.warmup; ++i) session.run(inputs);
     if (options.serve) {
       if (!options.output_path.empty()) write_outputs(options.output_path, report.outputs);
-      cli::serve_timed_runs(session, inputs, std::cin, std::cout);
+      cli::serve_timed_runs(
+          [&] {
+            const auto start = Clock::now();
+            session.run(inputs);
+            return milliseconds_since(start);
+          },
+          std::cin, std::cout);
       return 0;
     }
     for (int i = 0; i < options.repeat; ++i) {

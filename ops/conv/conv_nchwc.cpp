@@ -85,10 +85,11 @@ class ConvNchwc final : public ConvAlgorithm {
   }
 
   // The dense kernel in one pass over the input blocks reads each residual
-  // vector right before storing the output there (a residual block's last
-  // 1x1 layer: ResNet-50's 64 and 128 input channels, MobileNetV2's 144
-  // and 192). The output then takes the residual's buffer, and the layer
-  // moves one tensor fewer through the caches.
+  // vector right before storing the output there (1x1 layers of up to 256
+  // input channels, 3x3 ones of up to 24: a residual block's last layer,
+  // ResNet-50's 64 and 128 input channels, MobileNetV2's 144 and 192). The
+  // output then takes the residual's buffer, and the layer moves one tensor
+  // fewer through the caches.
   bool residual_may_be_output() const override {
     return !depthwise_ && kernels::nchwc_dense_output_may_be_residual(shape_);
   }

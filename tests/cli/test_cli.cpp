@@ -337,7 +337,7 @@ std::vector<double> serve_answer(const std::string& line) {
 TEST_CASE("cli: --serve answers each stdin line with that many latencies, after writing -o") {
   TempDir dir("onnxrun_cli");
   const fs::path out = dir / "served.npy";
-  const std::string requests = "2\n 3 \n1\n";
+  const std::string requests = "2\n 3 \n1";  // the last line without its newline counts too
   const CliResult r =
       run_cli(dir, {kCifar, kCifarInput, "--threads", "1", "--warmup", "1", "--serve", "-o", out.string()}, &requests);
   check_succeeds(r);
@@ -373,6 +373,14 @@ TEST_CASE("cli: --serve refuses a bad request line and options that print on std
     CHECK(r.err == "onnxrun: error: --serve: stdin line 2: expected a run count from 1 to 100000, got '" + bad +
                        "'\n");
   }
+  // A line with no end in sight: refused once it passes 64 characters.
+  const std::string endless = "1\n" + std::string(1 << 20, '9') + "\n";
+  const CliResult long_line = run_cli(dir, {kCifar, kCifarInput, "--serve"}, &endless);
+  REQUIRE(long_line.exited);
+  CHECK(long_line.exit_code == 1);
+  CHECK(lines_of(long_line.out).size() == 1);
+  CHECK(long_line.err == "onnxrun: error: --serve: stdin line 2: longer than 64 characters\n");
+
   const std::string requests = "1\n";
   for (const std::vector<std::string>& extra :
        {std::vector<std::string>{"--repeat", "2"}, {"--profile", (dir / "p.json").string()}, {"--json"}}) {

@@ -83,12 +83,12 @@ void check_conv_algorithm(Factory factory, const reference::ConvParams& p, const
   args.input = input.data();
   args.bias = c.bias ? bias.data() : nullptr;
   args.residual = c.residual ? residual.data() : nullptr;
-  args.output = actual.data();
   if (c.residual && c.residual_in_output) {
     REQUIRE(algorithm->residual_may_be_output());
     actual = residual;
     args.residual = actual.data();
   }
+  args.output = actual.data();
   args.workspace = workspace.get();
   args.pool = pool;
   const kernels::Isa made_with = kernels::active_isa();

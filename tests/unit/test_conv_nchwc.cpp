@@ -193,8 +193,10 @@ TEST_CASE("NCHW8c dense convolution writes its output over its residual where it
   std::mt19937 rng(8);
   onnxrun::ThreadPool pool(3);
   const ConvCheck in_place = onnxrun::testing::residual_in_output_check();
-  // A bottleneck's last 1x1 layer: 8 input blocks, 5 output blocks (groups of 4 and 1).
-  const Layer pointwise = pointwise_layer(64, 40, 6, 13);
+  // A bottleneck's last 1x1 layer: 8 input blocks, 5 output blocks (groups
+  // of 4 and 1 on AVX-512, 2, 2 and 1 elsewhere), on a batch of 2.
+  Layer pointwise = pointwise_layer(64, 40, 6, 13);
+  pointwise.batch = 2;
   Layer three_blocks;  // 3x3 over 3 input blocks: the most one pass of 9 taps sums
   three_blocks.in_channels = 24;
   three_blocks.out_channels = 24;
@@ -207,6 +209,8 @@ TEST_CASE("NCHW8c dense convolution writes its output over its residual where it
       check_layer(l, in_place, rng);
       check_layer(l, in_place, rng, &pool);
     }
+    // A plain NCHW input is one block of its channels: one pass, too.
+    check_layer(strided_7x7(3, 16, 11, 12), in_place, rng, &pool, true);
   }
   // More input blocks than a pass sums, or a depthwise layer: the output
   // must not take the residual's buffer.
