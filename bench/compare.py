@@ -16,8 +16,11 @@ images) and every thread count it times
   all graph optimizations;
 * onnxrun: one CLI process per model and thread count, ``--threads t --warmup W
   --serve``, asked for each round's timed runs on stdin (it answers with their
-  latencies), so that it stays loaded and warm between rounds as the other
-  runtimes' sessions do;
+  latencies), so that it stays loaded between rounds as the other runtimes'
+  sessions do. (A fresh process per round, loaded and warmed up right before
+  its timed runs, measured onnxrun 1.05-1.12x faster than this one on
+  ResNet-18 whenever ORT had run in between, and alike otherwise: an
+  advantage the other runtimes did not get.)
 
 on the same input. The runs are interleaved in rounds (onnxrun, ORT and
 PyTorch, in an order that rotates from round to round, with a short pause
