@@ -7,7 +7,8 @@
 #   3. runs ctest: unit tests, CLI tests, committed and regenerated fixtures,
 #      ONNX's backend node tests (conformance);
 #   4. compiles every SIMD kernel for ARM NEON with the aarch64 cross compiler;
-#   5. exports the small torchvision zoo and compares it with PyTorch (scripts/zoo.sh);
+#   5. exports the small torchvision zoo and compares it with PyTorch (scripts/zoo.sh),
+#      and runs the model benchmark once on its smallest model (bench/compare.sh);
 #   6. builds again with AddressSanitizer + UndefinedBehaviorSanitizer in
 #      build-sanitize/ and runs the same tests on the committed fixtures.
 set -euo pipefail
@@ -34,6 +35,12 @@ scripts/check_neon.sh
 
 echo "--- model zoo, small set (torchvision networks exported with random weights)"
 scripts/zoo.sh --set small
+
+# The benchmark's own plumbing (export, onnxrun --serve, ORT, PyTorch, table,
+# chart, accuracy check) on its smallest model; no timing is asserted.
+echo "--- model benchmark smoke run (bench/compare.sh --quick on the seed conv, 1 thread)"
+BUILD_DIR=build bench/compare.sh --quick --models conv2d_3_10_k3_b32 --threads 1 --results "$root/build/compare_smoke"
+test -s "$root/build/compare_smoke/compare.md" && test -s "$root/build/compare_smoke/compare.png"
 
 echo "--- tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONNXRUN_SANITIZE=ON > "${TMPDIR:-/tmp}/onnxrun-cmake-sanitize.log"
