@@ -113,32 +113,26 @@ int main(int argc, char** argv) {
     // is no --repeat, else the repeated ones.
     const bool profiling = !options.profile_path.empty();
     std::vector<onnxrun::RunProfile> profiles;
+    // One run, its outputs kept in the report; returns its time in ms.
     auto timed_run = [&](bool profiled) {
-      if (!profiled) return session.run(inputs);
-      profiles.emplace_back();
-      return session.run(inputs, profiles.back());
+      const auto start = Clock::now();
+      if (profiled) {
+        profiles.emplace_back();
+        report.outputs = session.run(inputs, profiles.back());
+      } else {
+        report.outputs = session.run(inputs);
+      }
+      return milliseconds_since(start);
     };
-    auto run_start = Clock::now();
-    report.outputs = timed_run(profiling && options.repeat == 0);
-    report.timing.first_run_ms = milliseconds_since(run_start);
+    report.timing.first_run_ms = timed_run(profiling && options.repeat == 0);
     report.timing.warmup = options.warmup;
     for (int i = 0; i < options.warmup; ++i) session.run(inputs);
     if (options.serve) {
       if (!options.output_path.empty()) write_outputs(options.output_path, report.outputs);
-      cli::serve_timed_runs(
-          [&] {
-            const auto start = Clock::now();
-            session.run(inputs);
-            return milliseconds_since(start);
-          },
-          std::cin, std::cout);
+      cli::serve_timed_runs([&] { return timed_run(false); }, std::cin, std::cout);
       return 0;
     }
-    for (int i = 0; i < options.repeat; ++i) {
-      run_start = Clock::now();
-      report.outputs = timed_run(profiling);
-      report.timing.latencies_ms.push_back(milliseconds_since(run_start));
-    }
+    for (int i = 0; i < options.repeat; ++i) report.timing.latencies_ms.push_back(timed_run(profiling));
     if (report.timing.latencies_ms.empty()) report.timing.latencies_ms.push_back(report.timing.first_run_ms);
     report.arena_bytes = session.arena_bytes();
 
