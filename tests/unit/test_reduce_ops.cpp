@@ -97,7 +97,7 @@ TEST_CASE("Reduce ops match the naive reductions, axes as attribute and as input
   for (const char* op : kReduceOps)
     for (const Case& c : cases)
       for (bool keepdims : {true, false}) {
-        INFO(op << " on " << onnxrun::shape_to_string(c.x) << " axes " << onnxrun::shape_to_string(c.axes)
+        INFO(std::string(op) << " on " << onnxrun::shape_to_string(c.x) << " axes " << onnxrun::shape_to_string(c.axes)
                 << " keepdims " << keepdims);
         // Products of many elements stay representable near 1; LogSum needs positive sums.
         const bool near_one = std::string(op) == "ReduceProd", positive = std::string(op) == "ReduceLogSum";
@@ -116,7 +116,7 @@ TEST_CASE("Reduce ops over an empty set give ONNX's identities") {
       {"ReduceL1", 0.0f},   {"ReduceL2", 0.0f},       {"ReduceSumSquare", 0.0f},    {"ReduceLogSum", -inf},
       {"ReduceLogSumExp", -inf}};
   for (const auto& [op, identity] : identities) {
-    INFO(op);
+    INFO(std::string(op));
     OpRunner runner(op, 18, "empty");
     runner.input(x).constant(axes_tensor({1}));
     check_identical(run_threads(runner)[0], Tensor::from_values<float>({2, 1, 4}, std::vector<float>(8, identity)));
@@ -163,7 +163,7 @@ TEST_CASE("Reduce ops on int64 and bool are exact; Max and Min propagate NaN") {
       {"ReduceSum", {1, (std::int64_t{1} << 40) + 1}}, {"ReduceMax", {5, std::int64_t{1} << 40}},
       {"ReduceMin", {-7, -1}},  {"ReduceProd", {-105, -(std::int64_t{1} << 41)}}, {"ReduceMean", {0, 366503875925}}};
   for (const auto& [op, values] : expected) {
-    INFO(op);
+    INFO(std::string(op));
     OpRunner runner(op, 18, "int64");
     runner.input(x).constant(axes_tensor({-1})).attr_int("keepdims", 0);
     check_identical(run_threads(runner)[0], Tensor::from_values<std::int64_t>({2}, values));

@@ -304,7 +304,7 @@ void check_pool_op(const char* op_type, const Case2d& c, bool count_include_pad,
   const bool is_max = std::string(op_type) == "MaxPool";
   if (is_max) ref::maxpool_reference<float>(p, x.data_as<float>(), expected.data(), nullptr, false, 0, planes);
   else ref::averagepool_reference(p, x.data_as<float>(), expected.data(), 0, planes);
-  INFO(op_type << " " << describe(c) << " count_include_pad " << count_include_pad);
+  INFO(std::string(op_type) << " " << describe(c) << " count_include_pad " << count_include_pad);
   CHECK(mismatches(values(one), expected, is_max) == 0);
   CHECK(std::memcmp(one.data(), three.data(), one.byte_size()) == 0);
 }
