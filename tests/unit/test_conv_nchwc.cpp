@@ -185,6 +185,19 @@ TEST_CASE("NCHW8c dense convolution matches the reference on every instruction s
     check_layer(downsample, ConvCheck{true, true, {}, true, nullptr}, rng);
     check_layer(strided_7x7(8, 16, 11, 12), ConvCheck{false, true, {k::Activation::Silu}, true, nullptr}, rng);
     check_layer(dilated_3x2(24, 8, 10), ConvCheck{true, false, {}, true, nullptr}, rng);
+    // 3x3 stride 2 (ResNet's downsampling layers, blocked in other
+    // networks): a left border column, rows of 7, 14 and 15 outputs (tails;
+    // a right border at odd widths), groups of 4, 2 and 1 blocks.
+    for (std::int64_t out_blocks : {1, 2, 4, 7})
+      for (std::int64_t w : {14, 28, 29}) {
+        Layer l;
+        l.in_channels = 16;
+        l.out_channels = out_blocks * 8;
+        l.h = 6;
+        l.w = w;
+        l.stride = 2;
+        check_layer(l, ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng);
+      }
   }
 }
 
