@@ -32,6 +32,13 @@ Batch fnmsub(const Batch& x, const Batch& y, const Batch& z) {
   return xsimd::fnms(x, y, z);
 }
 
+// acc += x * y, the sum kept in acc's register where an overload below can
+// say so (AVX-512: vfmadd231ps, the form that writes its addend).
+template <class Batch>
+void fmadd_in_place(Batch& acc, const Batch& x, const Batch& y) {
+  acc = fmadd(x, y, acc);
+}
+
 #if defined(__AVX512F__)
 // Only the files compiled for AVX-512 see (and use) these overloads.
 using Avx512Floats = xsimd::batch<float, xsimd::avx512f>;
@@ -43,6 +50,16 @@ inline Avx512Floats fnmadd(const Avx512Floats& x, const Avx512Floats& y, const A
 }
 inline Avx512Floats fnmsub(const Avx512Floats& x, const Avx512Floats& y, const Avx512Floats& z) {
   return _mm512_fnmsub_ps(x, y, z);
+}
+// The same instruction as fmadd, so the same bits; written as assembly so
+// that the sum stays in one register. Given the choice of forms, GCC may
+// write a product's sum over the broadcast operand that dies there
+// (vfmadd132ps), and across an unrolled loop its sums then move between
+// registers, which costs moves and spills (nchwc_conv_impl.hpp).
+inline void fmadd_in_place(Avx512Floats& acc, const Avx512Floats& x, const Avx512Floats& y) {
+  __m512 sum = acc;
+  asm("vfmadd231ps %2, %1, %0" : "+v"(sum) : "v"(static_cast<__m512>(x)), "v"(static_cast<__m512>(y)));
+  acc = sum;
 }
 #endif
 
