@@ -165,13 +165,15 @@ struct NchwcConvKernel {
       // them on the stack: 18 reloads and 16 register moves per tap, beside
       // 72 FMAs. The sums go through fmadd_in_place, which keeps each in
       // its register (with fmadd, GCC rotated them through the registers of
-      // dying broadcasts and spilled four). Paired against the kernel
-      // without both, the first layers of SqueezeNet, MobileNetV2 and
+      // dying broadcasts and spilled four). Paired against the kernel with
+      // neither change, the first layers of SqueezeNet, MobileNetV2 and
       // ResNet took 0.77-0.81, 0.75-0.88 and 0.88-0.89 of its time on
       // AVX-512; on AVX2 (the barrier alone: an in-place AVX2 FMA made them
       // 1.2x slower) 0.90-0.95, 0.90-0.99 and 0.93; on SSE2 0.97-0.98.
       const float* xc = x + ic * channel_step;
+#if defined(__GNUC__)
       if constexpr (kNchwInput) asm("" : "+r"(xc));
+#endif
 #pragma GCC unroll 16
       for (int p = 0; p < PX; ++p) {
         const Batch xv(xc[p * pixel_step]);

@@ -51,14 +51,17 @@ inline Avx512Floats fnmadd(const Avx512Floats& x, const Avx512Floats& y, const A
 inline Avx512Floats fnmsub(const Avx512Floats& x, const Avx512Floats& y, const Avx512Floats& z) {
   return _mm512_fnmsub_ps(x, y, z);
 }
-// The same instruction as fmadd, so the same bits; written as assembly so
-// that the sum stays in one register. Given the choice of forms, GCC may
-// write a product's sum over the broadcast operand that dies there
-// (vfmadd132ps), and across an unrolled loop its sums then move between
-// registers, which costs moves and spills (nchwc_conv_impl.hpp).
+// The same fused operation as fmadd (every form rounds once), so the same
+// bits; written as assembly so that the sum stays in one register. Given
+// the choice of forms, GCC may write a product's sum over the broadcast
+// operand that dies there (vfmadd132ps or 213ps), and across an unrolled
+// loop its sums then move between registers, which costs moves and spills
+// (nchwc_conv_impl.hpp). Both assembler syntaxes: AT&T | Intel.
 inline void fmadd_in_place(Avx512Floats& acc, const Avx512Floats& x, const Avx512Floats& y) {
   __m512 sum = acc;
-  asm("vfmadd231ps %2, %1, %0" : "+v"(sum) : "v"(static_cast<__m512>(x)), "v"(static_cast<__m512>(y)));
+  asm("vfmadd231ps {%2, %1, %0|%0, %1, %2}"
+      : "+v"(sum)
+      : "v"(static_cast<__m512>(x)), "v"(static_cast<__m512>(y)));
   acc = sum;
 }
 #endif
