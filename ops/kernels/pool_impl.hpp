@@ -548,11 +548,11 @@ struct PoolKernel {
   // streamed through registers: each input column's max over the window's
   // rows is taken once, from loads, and each output pixel is the max of
   // three of them, the previous pixel's last column carried over. No row
-  // buffer: 6 loads and 6 maxes per output pixel at stride 2. In SqueezeNet
-  // (profiles, 1 thread, AVX-512 machine) its 128x55x55 and 256x27x27 pools
-  // took 57-60 and 30 us against 79-80 and 37-38 through max_block_nchwc
-  // (pixel pairs through a row buffer), the stem's conv+pool 482-492
-  // against 532-537.
+  // buffer: 6 loads and 6 maxes per output pixel at stride 2. Paired
+  // against max_block_nchwc (a row buffer; pixel pairs on AVX-512) on the
+  // pools of ResNet, SqueezeNet and GoogLeNet, same bits: 0.39-0.80 of its
+  // time on AVX2, 0.37-0.72 on SSE2, 0.55-0.95 on AVX-512 (which runs this
+  // at AVX2's width: stride 2 splits a pixel pair's taps).
   // Window rows outside the input repeat one inside it, as do columns at
   // the edges (clamped): a repeated tap changes neither the max nor whether
   // NaN shows in the taps' sums. Returns false on NaN, as max_block_nchwc.
