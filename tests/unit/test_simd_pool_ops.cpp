@@ -384,7 +384,7 @@ TEST_CASE("NCHW8c maxpool2d matches the reference at every stride, pads, ceil_mo
       for (std::int64_t in_h : {1, 6, 14})
         for (const auto& kernel : {std::array<std::int64_t, 2>{3, 3}, {2, 2}, {1, 3}})
           for (const auto& stride : {std::array<std::int64_t, 2>{1, 1}, {2, 2}, {3, 1}, {1, 3}})
-            for (std::int64_t pad : {0, 1})
+            for (std::int64_t pad : {0, 1, 2})
               for (bool ceil_mode : {false, true})
                 for (bool nan_in_second : {true, false}) {
                   const Case2d c{in_h, in_w, kernel[0], kernel[1], stride[0], stride[1], pad, pad, ceil_mode};
