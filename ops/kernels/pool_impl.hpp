@@ -428,10 +428,12 @@ struct PoolKernel {
   // NCHW8c (nchwc_conv.hpp): blocks [block_begin, block_end) of planes
   // [in_h][in_w][8]. A vector (two on SSE2) holds one pixel's 8 channels, so
   // a window is plain vector maxes at any stride. Each block goes through
-  // max_block_nchwc; a block with NaN in it (or infinities of both signs)
-  // is pooled again window by window, NaN exactly where a window holds one.
-  // AVX-512 runs it with two pixels per vector (kPixelPairs), handing the
-  // blocks that take the window-by-window path to AVX2's kernel.
+  // max_block_nchwc_three_wide (windows 3 wide, column stride 1 or 2: every
+  // CNN's 3x3 pool) or else max_block_nchwc; a block with NaN in it (or
+  // infinities of both signs) is pooled again window by window, NaN exactly
+  // where a window holds one. AVX-512 hands three-wide pools whole to AVX2's
+  // kernel, and runs the others with two pixels per vector (kPixelPairs),
+  // handing the blocks that take the window-by-window path to AVX2's kernel.
   static void maxpool2d_nchwc(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block_begin,
                               std::int64_t block_end) {
     static_assert(kPixelPairs || kNchwcLanes % kWidth == 0, "a block is whole vectors");
