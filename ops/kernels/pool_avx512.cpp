@@ -10,9 +10,6 @@ struct PoolPixelPairs<xsimd::avx512f> {
   static xsimd::batch<float, xsimd::avx512f> load(const float* lo, const float* hi) {
     return load_avx512_halves(lo, hi);
   }
-  static void pool_block_narrow(const Pool2dGeometry& g, const float* input, float* output, std::int64_t block) {
-    pool_kernels_avx2().maxpool2d_nchwc(g, input, output, block, block + 1);
-  }
   static void pool_blocks_narrow(const Pool2dGeometry& g, const float* input, float* output, std::int64_t begin,
                                  std::int64_t end) {
     pool_kernels_avx2().maxpool2d_nchwc(g, input, output, begin, end);

@@ -29,9 +29,9 @@ namespace onnxrun::kernels {
 
 // For vectors of 16 floats (AVX-512), which hold two pixels of an NCHW8c
 // block: load(lo, hi) takes the low 8 floats from lo and the high 8 from hi,
-// and pool_block_narrow(g, input, output, b) pools block b with the 8-float
-// kernel (window by window where it holds NaN), pool_blocks_narrow blocks
-// [begin, end). Specialized by pool_avx512.cpp.
+// and pool_blocks_narrow(g, input, output, begin, end) pools blocks
+// [begin, end) with the 8-float kernel (window by window where one holds
+// NaN). Specialized by pool_avx512.cpp.
 template <class Arch>
 struct PoolPixelPairs;
 
@@ -444,16 +444,16 @@ struct PoolKernel {
     for (std::int64_t b = block_begin; b < block_end; ++b) {
       const float* in = input + b * g.in_plane_stride() * kNchwcLanes;
       float* out = output + b * g.out_plane_stride() * kNchwcLanes;
-      if constexpr (!kPixelPairs)
-        if (three_wide) {
-          if (g.stride_w == 1 ? max_block_nchwc_three_wide<1>(g, in, out) : max_block_nchwc_three_wide<2>(g, in, out))
-            continue;
-          max_block_nchwc_windows(g, in, out);
-          continue;
-        }
-      if (max_block_nchwc(g, in, out, row)) continue;
+      bool pooled = false;
       if constexpr (kPixelPairs)
-        PoolPixelPairs<Arch>::pool_block_narrow(g, input, output, b);
+        pooled = max_block_nchwc(g, in, out, row);
+      else
+        pooled = !three_wide                ? max_block_nchwc(g, in, out, row)
+                 : g.stride_w == 1 ? max_block_nchwc_three_wide<1>(g, in, out)
+                                   : max_block_nchwc_three_wide<2>(g, in, out);
+      if (pooled) continue;
+      if constexpr (kPixelPairs)
+        PoolPixelPairs<Arch>::pool_blocks_narrow(g, input, output, b, b + 1);
       else
         max_block_nchwc_windows(g, in, out);
     }
