@@ -35,6 +35,16 @@ namespace onnxrun::kernels {
 // which an AVX2-only CPU cannot run.
 namespace {
 
+// Asks for the cache line at `at` into L2. The empty asm statement keeps
+// the request: without it GCC -O3 dropped the loops that make nothing but
+// requests.
+[[gnu::always_inline]] inline void ask_for_line(const float* at) {
+  __builtin_prefetch(at, 0, 2);
+#if defined(__GNUC__)
+  asm volatile("");
+#endif
+}
+
 // What every tile of one call shares (the same at every vector width, so
 // that the AVX-512 kernel can hand single blocks to the AVX2 one).
 struct NchwcConvJob {
@@ -52,6 +62,11 @@ struct NchwcConvJob {
   std::int64_t block_weights;  // packed floats per output block
   // Output columns [interior_begin, interior_end) read no column outside the input.
   std::int64_t interior_begin, interior_end;
+  // The end of the layer's packed weights: no pass asks for weights past it
+  // (NchwcConvKernel::NextPass). The last pass of the call's last group asks
+  // for the next group's first, which the caller's next call (the same
+  // thread's next task) computes.
+  const float* weights_end = nullptr;
 
   NchwcConvJob(const NchwcConvShape& s, const float* in, const float* w, float* out, const Epilogue& e,
                std::int64_t weights_per_block)
@@ -88,6 +103,26 @@ struct NchwcConvKernel {
   static_assert(kWide ? kWidth % kB == 0 : kSub * kWidth == kB, "blocks and vectors tile each other");
   // This kernel where its vectors are at most a block wide.
   using Narrow = NchwcConvKernel<typename NchwcNarrowArch<Arch>::type>;
+
+  // The next pass's weights (the next input blocks of the group, or the next
+  // group's first ones: the packing makes them the floats that follow),
+  // asked for into L2 while a pointwise pass runs, each whole tile its share
+  // by its columns' share of the segment. A pass's weights (32 KiB on
+  // AVX-512) come from L3 or memory where a model's weights outgrow L2, and
+  // the pass's first tile waited on them while the later tiles reuse them:
+  // layers of few pixels and many weights (7x7 and 14x14 planes) ran at
+  // 75-95 GFLOP/s in the models against 140-160 with their weights in L2.
+  // Paired against the kernel without it, 1 thread, AVX-512, each call after
+  // a 200 MB write: ResNet-50's 2048>512 and 512>2048 at 7x7 0.74 of its
+  // time, MobileNetV2's 320>1280 and 960>320 0.80 and 0.84, EfficientNet's
+  // 1152>192 and 192>1152 0.86 and 0.79, ResNet-50's 14x14 ones 0.94; with
+  // the operands in cache 0.94-1.04. In EfficientNet-B0 (1 thread, per-layer
+  // medians) its 7x7 pointwise layers took 0.67-0.73 of their time.
+  struct NextPass {
+    const float* weights = nullptr;  // the next pass's first weight; nullptr: none to ask for
+    std::int64_t lines = 0;          // its cache lines
+    std::int64_t first = 0, columns = 1;  // the pass's output columns [first, first + columns)
+  };
 
   // Vectors across OB blocks' channels at one pixel.
   template <int OB>
@@ -199,9 +234,9 @@ struct NchwcConvKernel {
   // kPointwise: a 1x1 kernel, stride 1, without padding, whose taps are never
   // outside the input: no kernel loops and no checks around the input blocks.
   // kInput: the input's kind (kBlockedInput, or NCHW: accumulate_block).
-  template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise, int kInput>
+  template <int G, int OB, int PX, int kStride, bool kChecked, bool kPointwise, int kInput, bool kAsk = false>
   static void dense_tile(const NchwcConvJob& job, const float* weights, std::int64_t block, std::int64_t row, std::int64_t col,
-                         std::int64_t ib_begin, std::int64_t ib_end) {
+                         std::int64_t ib_begin, std::int64_t ib_end, const NextPass* next = nullptr) {
     // One flat array with every small loop unrolled: GCC kept a 3-D array of
     // sums on the stack (zeroed with rep stos) and folded the weight loads
     // into the FMAs, two loads per FMA.
@@ -225,7 +260,26 @@ struct NchwcConvKernel {
     constexpr std::int64_t kPixelFloats = kNchwInput ? 1 : kB;
     const std::int64_t block_channels = kNchwInput ? s.nchw_in_channels : kB;
     const std::int64_t pixel_step = stride * kPixelFloats;
-    if constexpr (kPointwise) {
+    if constexpr (kAsk) {
+      static_assert(kPointwise, "only pointwise tiles ask for the next pass's weights");
+      // This tile's share of the next pass's lines [lo, hi), a few before
+      // each input block's sums. (A variant of its own: the bookkeeping in
+      // the tile every other segment runs cost it 1.12x on MobileNetV2's
+      // 144>24 at 56x56.)
+      constexpr std::int64_t kLineFloats = 16;
+      const std::int64_t lo = next->lines * (col - next->first) / next->columns;
+      // The segment's last whole tile also takes the share of the narrower
+      // tiles after it, which do not ask.
+      const bool last_whole = col + 2 * PX > next->first + next->columns;
+      const std::int64_t hi = last_whole ? next->lines : next->lines * (col + PX - next->first) / next->columns;
+      const std::int64_t per_block = (hi - lo + (ib_end - ib_begin) - 1) / (ib_end - ib_begin);
+      const float* x = job.input + (row0 * s.in_w + col0) * kB;
+      for (std::int64_t ib = ib_begin; ib < ib_end; ++ib) {
+        const std::int64_t from = lo + (ib - ib_begin) * per_block, to = std::min(hi, from + per_block);
+        for (std::int64_t line = from; line < to; ++line) ask_for_line(next->weights + line * kLineFloats);
+        accumulate_block<G, OB, PX>(acc, x + ib * job.in_plane, pixel_step, weights + ib * kB * kB * G);
+      }
+    } else if constexpr (kPointwise) {
       const float* x = job.input + (row0 * s.in_w + col0) * kB;
       for (std::int64_t ib = ib_begin; ib < ib_end; ++ib)
         accumulate_block<G, OB, PX>(acc, x + ib * job.in_plane, pixel_step, weights + ib * kB * kB * G);
@@ -304,13 +358,16 @@ struct NchwcConvKernel {
 
   // Blocks [block, block + OB) of a group of G at columns [first, last) of
   // one row, for one pass over the input blocks.
-  template <int G, int OB, int PX, int kStride, bool kPointwise, int kInput>
+  // kAsk: the whole tiles ask for their shares of *next (pointwise only).
+  template <int G, int OB, int PX, int kStride, bool kPointwise, int kInput, bool kAsk = false>
   static void dense_columns(const NchwcConvJob& job, const float* weights, std::int64_t block, std::int64_t row,
-                            std::int64_t first, std::int64_t last, std::int64_t ib, std::int64_t ib_end) {
+                            std::int64_t first, std::int64_t last, std::int64_t ib, std::int64_t ib_end,
+                            const NextPass* next = nullptr) {
     for_columns<PX>(
         job, first, last,
         [&](std::int64_t col) {
-          dense_tile<G, OB, PX, kStride, false, kPointwise, kInput>(job, weights, block, row, col, ib, ib_end);
+          dense_tile<G, OB, PX, kStride, false, kPointwise, kInput, kAsk>(job, weights, block, row, col, ib, ib_end,
+                                                                          next);
         },
         [&](std::int64_t col, std::int64_t count) {
           for_tail(col, count, [&](auto px, std::int64_t c) {
@@ -337,13 +394,28 @@ struct NchwcConvKernel {
   // One row segment of a weight group of G blocks starting at `block`.
   template <int G, int kStride, bool kPointwise, int kInput>
   static void dense_segment(const NchwcConvJob& job, std::int64_t block, std::int64_t row, std::int64_t first,
-                            std::int64_t last) {
+                            std::int64_t last, bool ask_next) {
     const std::int64_t in_blocks = job.shape.in_blocks, per_pass = nchwc_input_blocks_per_pass(job.shape);
     const float* weights = job.packed + block * job.block_weights;
+    constexpr int PX = tile_pixels<G>();
     for (std::int64_t ib = 0; ib < in_blocks; ib += per_pass) {
       const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
-      dense_columns<G, G, tile_pixels<G>(), kStride, kPointwise, kInput>(job, weights, block, row, first, last,
-                                                                            ib, ib_end);
+      if constexpr (kPointwise) {
+        if (ask_next) {
+          const std::int64_t input_block_weights = kB * kB * G;  // a pointwise pass's floats per input block
+          NextPass next;
+          next.weights = weights + ib_end * input_block_weights;
+          next.lines = std::min(per_pass * input_block_weights, job.weights_end - next.weights) / 16;
+          next.first = first;
+          next.columns = last - first;
+          if (next.lines > 0) {
+            dense_columns<G, G, PX, kStride, true, kInput, true>(job, weights, block, row, first, last, ib, ib_end,
+                                                                 &next);
+            continue;
+          }
+        }
+      }
+      dense_columns<G, G, PX, kStride, kPointwise, kInput>(job, weights, block, row, first, last, ib, ib_end);
     }
   }
 
@@ -352,27 +424,31 @@ struct NchwcConvKernel {
   // dispatch); its single blocks run at NchwcNarrowArch's width.
   template <int kStride, bool kPointwise, int kInput>
   static void dense_group(const NchwcConvJob& job, std::int64_t group, std::int64_t block, std::int64_t row,
-                          std::int64_t first, std::int64_t last) {
+                          std::int64_t first, std::int64_t last, bool ask_next) {
     if constexpr (kWide) {
-      if (group == 4) return dense_segment<4, kStride, kPointwise, kInput>(job, block, row, first, last);
-      if (group == 2) return dense_segment<2, kStride, kPointwise, kInput>(job, block, row, first, last);
-      Narrow::template dense_segment<1, kStride, kPointwise, kInput>(job, block, row, first, last);
+      if (group == 4) return dense_segment<4, kStride, kPointwise, kInput>(job, block, row, first, last, ask_next);
+      if (group == 2) return dense_segment<2, kStride, kPointwise, kInput>(job, block, row, first, last, ask_next);
+      Narrow::template dense_segment<1, kStride, kPointwise, kInput>(job, block, row, first, last, ask_next);
     } else {
-      if (group == 2) return dense_segment<2, kStride, kPointwise, kInput>(job, block, row, first, last);
-      dense_segment<1, kStride, kPointwise, kInput>(job, block, row, first, last);
+      if (group == 2) return dense_segment<2, kStride, kPointwise, kInput>(job, block, row, first, last, ask_next);
+      dense_segment<1, kStride, kPointwise, kInput>(job, block, row, first, last, ask_next);
     }
   }
 
   // Segment by segment, so that the groups of the range reuse the segment's
-  // input from L1.
+  // input from L1. The first segment reads the weights from wherever they
+  // are, the next ones from the caches, so only the first asks for the next
+  // pass's (every segment asking cost MobileNetV2's 24>144 at 56x56, 53
+  // segments of 3 input blocks, 1.17x its time).
   template <int kStride, bool kPointwise, int kInput>
   static void dense_strided(const NchwcConvJob& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
                             std::int64_t pixel_end) {
     for_row_segments(job, pixel_begin, pixel_end, [&](std::int64_t row, std::int64_t first, std::int64_t last) {
+      const bool ask_next = row * job.shape.out_w + first == pixel_begin;
       std::int64_t block = block_begin;
       while (block < block_end) {
         const std::int64_t blocks = nchwc_group_at(job.shape, block);
-        dense_group<kStride, kPointwise, kInput>(job, blocks, block, row, first, last);
+        dense_group<kStride, kPointwise, kInput>(job, blocks, block, row, first, last, ask_next);
         block += blocks;
       }
     });
@@ -383,8 +459,9 @@ struct NchwcConvKernel {
                     std::int64_t pixel_begin, std::int64_t pixel_end) {
     // Packed floats per output block; a group of blocks starts at its first block times that.
     const std::int64_t block_channels = shape.nchw_in_channels > 0 ? shape.nchw_in_channels : kB;
-    const NchwcConvJob job(shape, input, packed, output, epilogue,
-                  shape.in_blocks * shape.kernel_h * shape.kernel_w * block_channels * kB);
+    NchwcConvJob job(shape, input, packed, output, epilogue,
+                     shape.in_blocks * shape.kernel_h * shape.kernel_w * block_channels * kB);
+    job.weights_end = packed + shape.out_blocks * job.block_weights;
     // An NCHW input (a first layer): an RGB image at stride 2 (the stems of
     // ResNet, MobileNet, SqueezeNet, EfficientNet) with constant offsets for
     // its 12 pixels and its 3 channels, anything else on the general path.

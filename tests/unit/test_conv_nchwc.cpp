@@ -178,6 +178,10 @@ TEST_CASE("NCHW8c dense convolution matches the reference on every instruction s
     check_layer(wide, ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng);
     const Layer pointwise = pointwise_layer(72, 24, 5, 7);  // one long row across row ends
     check_layer(pointwise, ConvCheck{true, false, {k::Activation::Clip, 0.0f, 6.0f}, true, nullptr}, rng);
+    // 7x7 over 40 input blocks: two passes (32 and 8 blocks), whose whole
+    // tiles ask for the next pass's weights (the next group's after the
+    // last pass) as they sum; 5 output blocks make groups of every size.
+    check_layer(pointwise_layer(320, 40, 7, 7), ConvCheck{true, true, {k::Activation::Relu}, true, nullptr}, rng);
     Layer downsample = pointwise;  // 1x1 stride 2 (ResNet's downsample): pointwise, not one long row
     downsample.stride = 2;
     downsample.h = 9;
