@@ -402,10 +402,13 @@ struct NchwcConvKernel {
       const std::int64_t ib_end = std::min(in_blocks, ib + per_pass);
       if constexpr (kPointwise) {
         if (ask_next) {
-          const std::int64_t input_block_weights = kB * kB * G;  // a pointwise pass's floats per input block
+          // A pointwise pass's floats per input block; the next pass has at
+          // most per_pass of them, and at most in_blocks (a group's only pass).
+          const std::int64_t input_block_weights = kB * kB * G;
           NextPass next;
           next.weights = weights + ib_end * input_block_weights;
-          next.lines = std::min(per_pass * input_block_weights, job.weights_end - next.weights) / 16;
+          next.lines =
+              std::min(std::min(per_pass, in_blocks) * input_block_weights, job.weights_end - next.weights) / 16;
           next.first = first;
           next.columns = last - first;
           if (next.lines > 0) {
