@@ -116,8 +116,11 @@ struct NchwcConvKernel {
   // a 200 MB write: ResNet-50's 2048>512 and 512>2048 at 7x7 0.74 of its
   // time, MobileNetV2's 320>1280 and 960>320 0.80 and 0.84, EfficientNet's
   // 1152>192 and 192>1152 0.86 and 0.79, ResNet-50's 14x14 ones 0.94; with
-  // the operands in cache 0.94-1.04. In EfficientNet-B0 (1 thread, per-layer
-  // medians) its 7x7 pointwise layers took 0.67-0.73 of their time.
+  // the operands in cache 0.94-1.04 (MobileNetV2's 24>144 at 56x56: 1.09,
+  // as the harness also gave two builds that differ only in how many lines
+  // they ask for). In EfficientNet-B0 (1 thread, per-layer medians) its 7x7
+  // pointwise layers took 0.67-0.73 of their time. On AVX2 (passes of 16
+  // KiB), after the 200 MB write: 0.90-0.94 at 7x7.
   struct NextPass {
     const float* weights = nullptr;  // the next pass's first weight; nullptr: none to ask for
     std::int64_t lines = 0;          // its cache lines
@@ -441,8 +444,7 @@ struct NchwcConvKernel {
   // Segment by segment, so that the groups of the range reuse the segment's
   // input from L1. The first segment reads the weights from wherever they
   // are, the next ones from the caches, so only the first asks for the next
-  // pass's (every segment asking cost MobileNetV2's 24>144 at 56x56, 53
-  // segments of 3 input blocks, 1.17x its time).
+  // pass's: asked for again, the lines would already be in the caches.
   template <int kStride, bool kPointwise, int kInput>
   static void dense_strided(const NchwcConvJob& job, std::int64_t block_begin, std::int64_t block_end, std::int64_t pixel_begin,
                             std::int64_t pixel_end) {
