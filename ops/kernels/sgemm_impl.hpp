@@ -263,7 +263,6 @@ struct SgemmKernel {
   // five sixths of its FMAs on padding rows, and one panel alone would wait
   // on the FMA latency: P panels give 2P independent sums per step, and the
   // step is bound by the loads of B, the one operand that matters here.
-  static constexpr std::int64_t kPrefetchStepsB = 16;
   template <int P>
   static void single_row_panels(std::int64_t kc, const float* a, const float* b, std::int64_t N, std::int64_t p0,
                                 float* c, bool accumulate, bool last, const Epilogue& epilogue,
@@ -277,15 +276,6 @@ struct SgemmKernel {
 #pragma GCC unroll 4
       for (int q = 0; q < P; ++q) {
         const float* bq = b + (q * kc + k) * kNr;
-        // B comes from memory once (a classifier's weights, 5-8 MB), as P
-        // streams that each cross a page every 4 KiB, where the hardware
-        // prefetcher stops: each step asks for the lines of the step 16
-        // ahead into L2 (past B's end too: a prefetch does not fault, and
-        // the sanitizers do not check it). EfficientNet-B0's 1280>1000 head, per-layer
-        // medians, 1 thread, AVX-512: 0.90 and 0.97 of its time in two
-        // runs (32 steps ahead: 0.92, 64: 0.97); ResNet-50's fc 0.98.
-#pragma GCC unroll 2
-        for (std::int64_t line = 0; line < kNr; line += 16) __builtin_prefetch(bq + kPrefetchStepsB * kNr + line, 0, 2);
         acc[2 * q] = fmadd(ak, Batch::load_unaligned(bq), acc[2 * q]);
         acc[2 * q + 1] = fmadd(ak, Batch::load_unaligned(bq + kWidth), acc[2 * q + 1]);
       }
