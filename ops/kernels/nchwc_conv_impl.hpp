@@ -122,6 +122,7 @@ struct NchwcConvKernel {
   // pointwise layers took 0.67-0.73 of their time. On AVX2 (passes of 16
   // KiB), after the 200 MB write: 0.90-0.94 at 7x7.
   struct NextPass {
+    static constexpr std::int64_t kLineFloats = 16;  // a 64-byte cache line
     const float* weights = nullptr;  // the next pass's first weight; nullptr: none to ask for
     std::int64_t lines = 0;          // its cache lines
     std::int64_t first = 0, columns = 1;  // the pass's output columns [first, first + columns)
@@ -263,29 +264,30 @@ struct NchwcConvKernel {
     constexpr std::int64_t kPixelFloats = kNchwInput ? 1 : kB;
     const std::int64_t block_channels = kNchwInput ? s.nchw_in_channels : kB;
     const std::int64_t pixel_step = stride * kPixelFloats;
-    if constexpr (kAsk) {
-      static_assert(kPointwise, "only pointwise tiles ask for the next pass's weights");
-      // This tile's share of the next pass's lines [lo, hi), a few before
-      // each input block's sums. (A variant of its own: the bookkeeping in
-      // the tile every other segment runs cost it 1.12x on MobileNetV2's
-      // 144>24 at 56x56.)
-      constexpr std::int64_t kLineFloats = 16;
-      const std::int64_t lo = next->lines * (col - next->first) / next->columns;
-      // The segment's last whole tile also takes the share of the narrower
-      // tiles after it, which do not ask.
-      const bool last_whole = col + 2 * PX > next->first + next->columns;
-      const std::int64_t hi = last_whole ? next->lines : next->lines * (col + PX - next->first) / next->columns;
-      const std::int64_t per_block = (hi - lo + (ib_end - ib_begin) - 1) / (ib_end - ib_begin);
+    static_assert(kPointwise || !kAsk, "only pointwise tiles ask for the next pass's weights");
+    if constexpr (kPointwise) {
+      // kAsk: this tile's share of the next pass's lines [lo, hi), a few
+      // before each input block's sums. (A variant of its own: the
+      // bookkeeping in the tile every other segment runs cost it 1.12x on
+      // MobileNetV2's 144>24 at 56x56.)
+      [[maybe_unused]] std::int64_t lo = 0, hi = 0, per_block = 0;
+      if constexpr (kAsk) {
+        lo = next->lines * (col - next->first) / next->columns;
+        // The segment's last whole tile also takes the share of the narrower
+        // tiles after it, which do not ask.
+        const bool last_whole = col + 2 * PX > next->first + next->columns;
+        hi = last_whole ? next->lines : next->lines * (col + PX - next->first) / next->columns;
+        per_block = (hi - lo + (ib_end - ib_begin) - 1) / (ib_end - ib_begin);
+      }
       const float* x = job.input + (row0 * s.in_w + col0) * kB;
       for (std::int64_t ib = ib_begin; ib < ib_end; ++ib) {
-        const std::int64_t from = lo + (ib - ib_begin) * per_block, to = std::min(hi, from + per_block);
-        for (std::int64_t line = from; line < to; ++line) ask_for_line(next->weights + line * kLineFloats);
+        if constexpr (kAsk) {
+          const std::int64_t from = lo + (ib - ib_begin) * per_block, to = std::min(hi, from + per_block);
+          for (std::int64_t line = from; line < to; ++line)
+            ask_for_line(next->weights + line * NextPass::kLineFloats);
+        }
         accumulate_block<G, OB, PX>(acc, x + ib * job.in_plane, pixel_step, weights + ib * kB * kB * G);
       }
-    } else if constexpr (kPointwise) {
-      const float* x = job.input + (row0 * s.in_w + col0) * kB;
-      for (std::int64_t ib = ib_begin; ib < ib_end; ++ib)
-        accumulate_block<G, OB, PX>(acc, x + ib * job.in_plane, pixel_step, weights + ib * kB * kB * G);
     } else {
       for (std::int64_t ib = ib_begin; ib < ib_end; ++ib) {
         const float* plane = job.input + ib * job.in_plane;
@@ -410,8 +412,9 @@ struct NchwcConvKernel {
           const std::int64_t input_block_weights = kB * kB * G;
           NextPass next;
           next.weights = weights + ib_end * input_block_weights;
-          next.lines =
-              std::min(std::min(per_pass, in_blocks) * input_block_weights, job.weights_end - next.weights) / 16;
+          const std::int64_t floats =
+              std::min(std::min(per_pass, in_blocks) * input_block_weights, job.weights_end - next.weights);
+          next.lines = floats / NextPass::kLineFloats;
           next.first = first;
           next.columns = last - first;
           if (next.lines > 0) {
