@@ -42,16 +42,20 @@ struct SgemmKernel {
   //          leaves one of 16), so that no FMA is spent on an empty vector.
   // Every path sums a C element's products in the order of k onto zero, so
   // its bits do not depend on the tile that computed it.
-  // A's panels (the weights) stream through each tile once per column
-  // panel, from L3 or memory when a model's weights outgrow L2 (ResNet's
-  // Winograd layers: 16.7 MB per 7x7 layer), at ~10 GB/s on one core of the
-  // AVX-512 Xeon, where its FMAs could take 24. The hardware prefetcher
-  // stops at each 4 KiB page, so the tile asks for the line 8 KiB ahead into
-  // L2, one line per two k-steps (48 bytes of a panel). Run medians, 1
-  // thread, against an L1 prefetch 768 bytes ahead: ResNet-18 21.9 -> 19.1 ms,
-  // ResNet-50 55.9 -> 52.6, GoogLeNet 18.3 -> 16.7, SqueezeNet 5.37 -> 5.25;
-  // 4 KiB ahead: ResNet-18 1.5 ms slower than 8; 16 KiB: no better; keeping
-  // the L1 prefetch as well: no better; an L1 prefetch 3 KiB ahead: slower.
+  // A's panels (the weights) come from L3 or memory the first time a call
+  // reads them, when a model's weights outgrow L2 (ResNet's Winograd layers:
+  // 16.7 MB per 7x7 layer), at ~10 GB/s on one core of the AVX-512 Xeon,
+  // where its FMAs could take 24. The hardware prefetcher stops at each 4 KiB
+  // page, so an asking tile (kAskA) asks for the line 8 KiB ahead into L2.
+  // Run medians, 1 thread, against an L1 prefetch 768 bytes ahead: ResNet-18
+  // 21.9 -> 19.1 ms, ResNet-50 55.9 -> 52.6, GoogLeNet 18.3 -> 16.7,
+  // SqueezeNet 5.37 -> 5.25; 4 KiB ahead: ResNet-18 1.5 ms slower than 8;
+  // 16 KiB: no better; an L1 prefetch 3 KiB ahead: slower.
+  // Only the first column panel of an L2 block of A asks (loop_nest): the
+  // later ones find the block in L2, and on the AVX2 EPYC (Zen 3) the
+  // requests cost the 6 x 16 tile 10-16% with A in cache (in-process pairs,
+  // M 96-1024, K 256-2048). The asking tile asks every k-step, though two
+  // steps share a line: a parity test per step cost more than the request.
   static constexpr std::int64_t kPrefetchFloats = 2048;
   // B read in place (a 1x1 convolution's input rows, sgemm_rows_b) steps a
   // whole image row per k, 12 KiB at 55x55: each k starts a new page, which
@@ -61,7 +65,7 @@ struct SgemmKernel {
   // 56x56 1x1 layers 6.5 -> 6.1 ms in all, SqueezeNet's 128>16 squeeze
   // 0.16 -> 0.145 ms; the 28x28, 14x14 and 7x7 layers within noise.
   static constexpr std::int64_t kPrefetchRowsB = 8;
-  template <int RP, int V, bool kBInPlace>
+  template <int RP, int V, bool kBInPlace, bool kAskA>
   static void tile_kernel(std::int64_t kc, const float* a, const float* b, std::int64_t b_step, float* c,
                           std::int64_t ldc, std::int64_t rows, std::int64_t cols, bool accumulate, bool last,
                           const Epilogue& epilogue, std::int64_t row0, const float* residual) {
@@ -98,9 +102,10 @@ struct SgemmKernel {
     const std::int64_t step = kBInPlace ? b_step : kNr;
 #pragma GCC unroll 4
     for (std::int64_t k = 0; k < kc; ++k) {
-      if (k % 2 == 0)
+      if constexpr (kAskA) {
 #pragma GCC unroll 2
         for (int q = 0; q < RP; ++q) __builtin_prefetch(a_rows[q] + kPrefetchFloats, 0, 1);
+      }
       if constexpr (kBInPlace) {
         if (k + kPrefetchRowsB < kc) {
 #pragma GCC unroll 2
@@ -165,18 +170,22 @@ struct SgemmKernel {
   // Tiles of two row panels by two vectors: 24 sums, for 32 vector registers.
   static constexpr bool kTwoPanelTiles = kWidth == 16;
   // The tile for vector_cols columns (of one or two vectors) and one or two
-  // row panels, reading B packed or in place (b_step other than kNr).
-  static constexpr TileKernel* choose_tile(std::int64_t vector_cols, bool two_panels, bool b_in_place) {
-    if (b_in_place) return choose_tile_for<true>(vector_cols, two_panels);
-    return choose_tile_for<false>(vector_cols, two_panels);
+  // row panels, reading B packed or in place (b_step other than kNr), asking
+  // for A's lines ahead or not.
+  static constexpr TileKernel* choose_tile(std::int64_t vector_cols, bool two_panels, bool b_in_place, bool ask_a) {
+    if (b_in_place) return ask_a ? choose_tile_for<true, true>(vector_cols, two_panels)
+                                 : choose_tile_for<true, false>(vector_cols, two_panels);
+    return ask_a ? choose_tile_for<false, true>(vector_cols, two_panels)
+                 : choose_tile_for<false, false>(vector_cols, two_panels);
   }
-  template <bool kBInPlace>
+  template <bool kBInPlace, bool kAskA>
   static constexpr TileKernel* choose_tile_for(std::int64_t vector_cols, bool two_panels) {
-    if (vector_cols <= kWidth) return two_panels ? &tile_kernel<2, 1, kBInPlace> : &tile_kernel<1, 1, kBInPlace>;
+    if (vector_cols <= kWidth)
+      return two_panels ? &tile_kernel<2, 1, kBInPlace, kAskA> : &tile_kernel<1, 1, kBInPlace, kAskA>;
     if constexpr (kTwoPanelTiles) {
-      if (two_panels) return &tile_kernel<2, 2, kBInPlace>;
+      if (two_panels) return &tile_kernel<2, 2, kBInPlace, kAskA>;
     }
-    return &tile_kernel<1, 2, kBInPlace>;
+    return &tile_kernel<1, 2, kBInPlace, kAskA>;
   }
 
   // The last column panel when it has at most kMaxColumns columns (N = 49 at
@@ -407,7 +416,7 @@ struct SgemmKernel {
             const std::int64_t offset = mp * kMr * ldc + p * kNr;
             const float* a_panel = a_block + mp * kc * kMr;
             if (vector_cols > 0) {
-              TileKernel* const tile = choose_tile(vector_cols, two, b_step != kNr);
+              TileKernel* const tile = choose_tile(vector_cols, two, b_step != kNr, p == panel_begin);
               tile(kc, a_panel, b_panel, b_step, c + offset, ldc, std::min(panels * kMr, M - mp * kMr), vector_cols,
                    accumulate, last, epilogue, mp * kMr, residual ? residual + offset : nullptr);
             }
