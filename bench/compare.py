@@ -4,7 +4,8 @@
 Run through ``bench/compare.sh`` (which builds the CLI and picks the project's
 ``.venv`` python: torch/torchvision from Debian, onnx + onnxruntime from pip)::
 
-    bench/compare.sh [--models a,b] [--threads 1,2] [--repeat R] [--rounds N] [--warmup W] [--quick]
+    bench/compare.sh [--models a,b] [--threads 1,2] [--repeat R] [--rounds N] [--warmup W]
+                     [--round-warmup U] [--quick]
 
 For every model (torchvision networks with random weights and randomized
 BatchNorm statistics, exported at batch 1 by tests/models/export_zoo.py's
@@ -26,7 +27,13 @@ on the same input. The runs are interleaved in rounds (onnxrun, ORT and
 PyTorch, in an order that rotates from round to round, with a short pause
 before each so that the previous runtime's idle workers have stopped
 spinning) so that noise from other work on the machine hits all three alike;
-the table shows each one's median, and the onnxrun/ORT ratio also per round
+each runtime's turn in a round starts with U untimed runs (--round-warmup,
+default 2), so that the timed ones are warm: after a 0.3 s pause this
+machine (a shared VM) runs the next few runs of every runtime slower
+(SqueezeNet, medians of 20 pauses: onnxrun at 1 thread 10.8, 10.0 and 9.8
+ms against 7.0 back to back; ORT at 2 threads 8.1, 6.7 and 6.4 against
+5.8); --round-warmup 0 times those runs instead. The table shows each
+one's median, and the onnxrun/ORT ratio also per round
 (median and range over the rounds). onnxrun's output is checked against
 PyTorch's with the project's tolerance (max|err| <= 1e-4 * max|ref| + 1e-5).
 
@@ -209,7 +216,7 @@ class Row:
 
 
 def compare_model(model: Model, onnx_path: str, input_path: str, cli: str, threads_list: List[int],
-                  repeat: int, warmup: int, rounds: int) -> List[Row]:
+                  repeat: int, warmup: int, rounds: int, round_warmup: int) -> List[Row]:
     import onnxruntime as ort
 
     x_np = np.load(input_path)
@@ -252,10 +259,12 @@ def compare_model(model: Model, onnx_path: str, input_path: str, cli: str, threa
                     # The order rotates from round to round: in A/B runs of one
                     # binary against itself, whichever ran first in each pair was up
                     # to 25% faster on this shared machine.
+                    # Each turn's first round_warmup runs are untimed (the docstring).
+                    turn = runs + round_warmup
                     runners = {
-                        "onnxrun": lambda: server.runs(runs),
-                        "ort": lambda: timed(lambda: session.run(None, feed), runs),
-                        "torch": lambda: timed(run_torch, runs),
+                        "onnxrun": lambda: server.runs(turn)[round_warmup:],
+                        "ort": lambda: timed(lambda: session.run(None, feed), turn)[round_warmup:],
+                        "torch": lambda: timed(run_torch, turn)[round_warmup:],
                     }
                     names = list(runners)
                     this_round: Dict[str, List[float]] = {}
@@ -373,6 +382,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     # seconds, and with 10 runs in 3 rounds one model's onnxrun/ORT ratio
     # ranged 0.84 to 1.30 over three runs of this script (2026-12-04).
     parser.add_argument("--rounds", type=int, default=10, help="interleaving rounds the runs are split into (default 10)")
+    parser.add_argument("--round-warmup", type=int, default=2,
+                        help="untimed runs at the start of each runtime's turn in a round (default 2; 0: time the "
+                             "runs right after the pause)")
     parser.add_argument("--quick", action="store_true",
                         help=f"{','.join(QUICK_MODELS)} with 3 runs, 1 warmup (unless given)")
     parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results"), help="output folder")
@@ -382,8 +394,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     repeat = args.repeat if args.repeat is not None else (3 if args.quick else 30)
     warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
     threads_list = [int(t) for t in args.threads.split(",")]
-    if repeat < 1 or warmup < 0 or args.rounds < 1 or any(t < 1 for t in threads_list):
-        parser.error("--repeat, --rounds and --threads must be >= 1, --warmup >= 0")
+    if repeat < 1 or warmup < 0 or args.round_warmup < 0 or args.rounds < 1 or any(t < 1 for t in threads_list):
+        parser.error("--repeat, --rounds and --threads must be >= 1, --warmup and --round-warmup >= 0")
     rounds = min(args.rounds, repeat)
 
     load_before = os.getloadavg()[0]
@@ -392,10 +404,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"--- {name}", flush=True)
         model = build_model(name)
         onnx_path, input_path = export_cached(model, args.cache)
-        rows += compare_model(model, onnx_path, input_path, args.onnxrun, threads_list, repeat, warmup, rounds)
+        rows += compare_model(model, onnx_path, input_path, args.onnxrun, threads_list, repeat, warmup, rounds,
+                              args.round_warmup)
 
     # Other work on the machine moves every number; say how busy it was.
-    settings = (f"{repeat} timed runs after {warmup} warmup per runtime, interleaved in {rounds} rounds; "
+    settings = (f"{repeat} timed runs after {warmup} warmup per runtime, interleaved in {rounds} rounds, "
+                f"each turn after {args.round_warmup} untimed runs; "
                 f"threads {','.join(map(str, threads_list))}; load average {load_before:.1f} before, "
                 f"{os.getloadavg()[0]:.1f} after.")
     table = markdown(rows, settings)
