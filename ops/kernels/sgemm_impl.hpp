@@ -47,15 +47,18 @@ struct SgemmKernel {
   // 16.7 MB per 7x7 layer), at ~10 GB/s on one core of the AVX-512 Xeon,
   // where its FMAs could take 24. The hardware prefetcher stops at each 4 KiB
   // page, so an asking tile (kAskA) asks for the line 8 KiB ahead into L2.
-  // Run medians, 1 thread, against an L1 prefetch 768 bytes ahead: ResNet-18
-  // 21.9 -> 19.1 ms, ResNet-50 55.9 -> 52.6, GoogLeNet 18.3 -> 16.7,
-  // SqueezeNet 5.37 -> 5.25; 4 KiB ahead: ResNet-18 1.5 ms slower than 8;
-  // 16 KiB: no better; an L1 prefetch 3 KiB ahead: slower.
+  // On the Xeon, with every tile asking, run medians at 1 thread against an
+  // L1 prefetch 768 bytes ahead: ResNet-18 21.9 -> 19.1 ms, ResNet-50 55.9
+  // -> 52.6, GoogLeNet 18.3 -> 16.7, SqueezeNet 5.37 -> 5.25; 4 KiB ahead:
+  // ResNet-18 1.5 ms slower than 8; 16 KiB: no better; an L1 prefetch 3 KiB
+  // ahead: slower.
   // Only the first column panel of an L2 block of A asks (loop_nest): the
   // later ones find the block in L2, and on the AVX2 EPYC (Zen 3) the
   // requests cost the 6 x 16 tile 10-16% with A in cache (in-process pairs,
-  // M 96-1024, K 256-2048). The asking tile asks every k-step, though two
-  // steps share a line: a parity test per step cost more than the request.
+  // M 96-1024, K 256-2048); without any, NCHW Winograd layers (one column
+  // panel, A read once) took 1.1-1.24x as long. The asking tile asks every
+  // k-step, though a line holds 2.7 of them: a parity test per step cost
+  // more than the request. (This rule is measured on the EPYC only.)
   static constexpr std::int64_t kPrefetchFloats = 2048;
   // B read in place (a 1x1 convolution's input rows, sgemm_rows_b) steps a
   // whole image row per k, 12 KiB at 55x55: each k starts a new page, which
